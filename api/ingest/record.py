@@ -1,0 +1,205 @@
+"""The normalized record: what every reader produces and the loader writes.
+
+Validation lives here, once: offsets must point at exactly the text they claim, refs must
+be unique, dates must be EDTF. A record that passes can be written without further checks.
+"""
+
+import hashlib
+import re
+import unicodedata
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from api.dates import EdtfRange, parse_edtf
+
+SLUG = r"^[a-z0-9][a-z0-9._-]*$"
+PASSAGE_KINDS = (
+    "heading",
+    "paragraph",
+    "list_item",
+    "quotation",
+    "attribution",
+    "caption",
+    "signature",
+    "dateline",
+)
+PassageKind = Literal[
+    "heading",
+    "paragraph",
+    "list_item",
+    "quotation",
+    "attribution",
+    "caption",
+    "signature",
+    "dateline",
+]
+SourceType = Literal["primary", "secondary", "tertiary"]
+
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
+
+
+def normalize_identifier(value: str) -> str:
+    """Fold the ways one identifier is printed (dash variants, case, spacing) into one key."""
+    folded = unicodedata.normalize("NFKC", value).translate(_DASHES).casefold()
+    return re.sub(r"\s+", "", folded)
+
+
+def text_checksum(text: str) -> str:
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class CollectionRecord(_Strict):
+    id: str = Field(pattern=SLUG, max_length=120)
+    title: str = Field(min_length=1, max_length=500)
+    description: str | None = None
+    publisher: str | None = None
+
+
+class ArchivalId(_Strict):
+    scheme: str = Field(min_length=1, max_length=50)
+    value: str = Field(min_length=1, max_length=500)
+    repository: str | None = None
+
+
+class Provenance(_Strict):
+    """Where the source comes from, as a citation needs it."""
+
+    publisher: str | None = None
+    container_title: str | None = Field(
+        default=None, description="the printed series or site, e.g. FRUS 1944, vol. IV"
+    )
+    volume: str | None = None
+    pages: str | None = Field(default=None, description="page range as printed, e.g. 1253–1254")
+    first_page: str | None = Field(default=None, description="page the text starts on")
+    archival_ids: list[ArchivalId] = Field(default_factory=list)
+    url: str | None = None
+    accessed: str | None = None
+    rights: str | None = None
+    source_file: str | None = Field(default=None, description="file the text was taken from")
+
+
+class CuratorialNote(_Strict):
+    kind: Literal["reliability", "editorial", "context", "transcription"]
+    text: str = Field(min_length=1)
+
+
+class IdentifierRecord(_Strict):
+    scheme: str = Field(min_length=1, max_length=50)
+    value: str = Field(min_length=1, max_length=500)
+
+
+class PassageRecord(_Strict):
+    ref: str = Field(min_length=1, max_length=200)
+    kind: PassageKind
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    boilerplate: bool = False
+    section_ref: str | None = None
+    page: str | None = None
+
+
+class FootnoteRecord(_Strict):
+    ref: str = Field(min_length=1, max_length=200)
+    marker: str = Field(min_length=1, max_length=50)
+    number: int = Field(ge=1)
+    text: str = Field(min_length=1)
+    offset: int | None = Field(default=None, ge=0)
+    passage_ref: str | None = None
+
+
+class PageRecord(_Strict):
+    n: str = Field(min_length=1, max_length=50)
+    offset: int = Field(ge=0)
+
+
+class DocumentRecord(_Strict):
+    id: str = Field(pattern=SLUG, max_length=200)
+    collection_id: str = Field(pattern=SLUG, max_length=120)
+    title: str = Field(min_length=1, max_length=1000)
+    authors: list[str] = Field(default_factory=list)
+    recipients: list[str] = Field(default_factory=list)
+    date: str | None = None
+    source_type: SourceType
+    genre: str | None = None
+    language: str = Field(default="en", pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
+    number: str | None = None
+    provenance: Provenance = Field(default_factory=Provenance)
+    notes: list[CuratorialNote] = Field(default_factory=list)
+    identifiers: list[IdentifierRecord] = Field(default_factory=list)
+    text: str
+    passages: list[PassageRecord]
+    footnotes: list[FootnoteRecord] = Field(default_factory=list)
+    pages: list[PageRecord] = Field(default_factory=list)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_as_text(cls, value: Any) -> Any:
+        # YAML turns 1944-09-24 into a date object; EDTF is text.
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+    @field_validator("date")
+    @classmethod
+    def _edtf(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_edtf(value)
+        return value
+
+    @property
+    def date_range(self) -> EdtfRange | None:
+        return parse_edtf(self.date) if self.date else None
+
+    @property
+    def checksum(self) -> str:
+        return text_checksum(self.text)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "DocumentRecord":
+        if not self.passages:
+            raise ValueError("a document needs at least one passage of text")
+        refs: set[str] = set()
+        previous_end = 0
+        for passage in self.passages:
+            if passage.ref in refs:
+                raise ValueError(f"passage ref {passage.ref!r} is used twice")
+            refs.add(passage.ref)
+            if passage.start < previous_end or passage.end < passage.start:
+                raise ValueError(f"passage {passage.ref!r} overlaps or runs backwards")
+            if self.text[passage.start : passage.end] != passage.text:
+                raise ValueError(
+                    f"passage {passage.ref!r}: offsets {passage.start}-{passage.end} do not "
+                    "hold its text"
+                )
+            previous_end = passage.end
+        by_ref = {p.ref: p for p in self.passages}
+        numbers: set[int] = set()
+        note_refs: set[str] = set()
+        for note in self.footnotes:
+            if note.number in numbers:
+                raise ValueError(f"footnote number {note.number} is used twice")
+            if note.ref in note_refs:
+                raise ValueError(f"footnote ref {note.ref!r} is used twice")
+            numbers.add(note.number)
+            note_refs.add(note.ref)
+            if (note.offset is None) != (note.passage_ref is None):
+                raise ValueError(f"footnote {note.marker}: offset and passage go together")
+            if note.passage_ref is not None and note.offset is not None:
+                anchor = by_ref.get(note.passage_ref)
+                if anchor is None:
+                    raise ValueError(f"footnote {note.marker}: no passage {note.passage_ref!r}")
+                if not anchor.start <= note.offset <= anchor.end:
+                    raise ValueError(
+                        f"footnote {note.marker}: offset {note.offset} is outside passage "
+                        f"{anchor.ref!r}"
+                    )
+        for page in self.pages:
+            if page.offset > len(self.text):
+                raise ValueError(f"page {page.n}: offset {page.offset} is past the text's end")
+        if [p.offset for p in self.pages] != sorted(p.offset for p in self.pages):
+            raise ValueError("page markers are out of order")
+        return self

@@ -1,0 +1,110 @@
+"""The FastAPI application: routers, error handling, middleware and offline API docs."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from swagger_ui_bundle import swagger_ui_path
+
+from api import __version__, problems
+from api.db import make_engine
+from api.etag import ETagMiddleware
+from api.migrations import head_revision
+from api.routes import health, v1
+from api.settings import Settings, get_settings
+
+DESCRIPTION = """
+Quellen serves curated historical source records: documents as printed, their passages,
+footnotes and page breaks, with stable ids and exact character offsets.
+
+* **Errors** are RFC 9457 `application/problem+json` with a human `detail`.
+* **Lists** use keyset pagination: follow `next` (or the `Link: rel="next"` header).
+* **Caching**: every GET carries an `ETag`; send `If-None-Match` to get `304 Not Modified`.
+* **Offsets** are Unicode code points into a document's full text (`/text?view=full`).
+"""
+
+TAGS = [
+    {"name": "collections", "description": "Named groups of documents (a volume, a harvest)."},
+    {"name": "documents", "description": "Sources and their metadata."},
+    {"name": "texts", "description": "A document's text, passages, footnotes and pages."},
+    {"name": "operations", "description": "Health and readiness for operators."},
+]
+
+
+def _problem_media_types(schema: dict[str, Any]) -> dict[str, Any]:
+    """Errors are served as application/problem+json; say so in the OpenAPI document."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if status[:1] in "45" and "application/json" in content:
+                    content["application/problem+json"] = content.pop("application/json")
+    return schema
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Quellen",
+        version=__version__,
+        summary="Curated historical source records over HTTP.",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        docs_url=None,
+        redoc_url=None,
+        root_path=settings.root_path,
+        lifespan=lifespan,
+        generate_unique_id_function=lambda route: f"{route.tags[0]}-{route.name}"
+        if route.tags
+        else route.name,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.migration_head = head_revision(settings.database_url)
+
+    problems.install(app)
+    app.add_middleware(ETagMiddleware)
+    app.include_router(health.router)
+    app.include_router(v1)
+
+    app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        root = settings.root_path
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title="Quellen API",
+            swagger_js_url=f"{root}/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url=f"{root}/static/swagger-ui/favicon-32x32.png",
+        )
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                summary=app.summary,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+            )
+            app.openapi_schema = _problem_media_types(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,1 @@
+"""Request and response models, kept apart from the tables: responses never expose a table."""

@@ -1,0 +1,49 @@
+"""Shapes shared by every resource: problems, links and paginated lists."""
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, the body of every error response."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "about:blank",
+                    "title": "Not Found",
+                    "status": 404,
+                    "detail": "No document with id 'no-such-document'.",
+                    "instance": "/v1/documents/no-such-document",
+                }
+            ]
+        }
+    )
+
+    type: str = Field(default="about:blank", description="URI identifying the problem type")
+    title: str = Field(description="short summary of the problem type")
+    status: int = Field(description="the HTTP status code")
+    detail: str = Field(description="what went wrong with this request, for a human")
+    instance: str | None = Field(default=None, description="the request path")
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="one entry per invalid parameter, when there are several"
+    )
+
+
+class Links(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    self: str = Field(description="URL of this resource")
+
+
+ItemT = TypeVar("ItemT")
+
+
+class Page(BaseModel, Generic[ItemT]):
+    """A page of a list. Follow ``next`` (also sent as ``Link: <…>; rel="next"``) for more."""
+
+    items: list[ItemT]
+    limit: int = Field(description="the page size asked for")
+    next: str | None = Field(description="URL of the next page, or null on the last page")
