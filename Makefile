@@ -1,0 +1,43 @@
+# The two commands a newcomer needs: `make serve` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: serve test lint format fuzz bench-read clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+## serve: install, migrate, load data/ into an empty database, serve on :8000
+serve: $(VENV)/.installed
+	$(BIN)/quellen serve
+
+## test: install test dependencies and run the whole suite (SQLite and PostgreSQL)
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check api tests bench alembic
+	$(BIN)/ruff format --check api tests bench alembic
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check api tests bench alembic
+	$(BIN)/mypy
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format api tests bench alembic
+	$(BIN)/ruff check --fix api tests bench alembic
+
+## bench-read: read-path throughput against a bare Starlette baseline (needs wrk)
+bench-read: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.read_throughput
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

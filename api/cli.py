@@ -1,0 +1,127 @@
+"""The ``quellen`` command: serve, migrate and load the seed corpus.
+
+Every command reads the same settings as the server (``QUELLEN_*`` variables or ``.env``).
+"""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.db import make_engine
+from api.ingest.errors import IngestError
+from api.ingest.seed import database_is_empty, load_seed_corpus, read_seed_corpus
+from api.migrations import upgrade
+from api.settings import get_settings
+
+app = typer.Typer(
+    name="quellen",
+    help="Quellen: a REST API for curated historical source records.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _echo_error(message: str) -> None:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+
+
+@app.command()
+def migrate(
+    revision: Annotated[str, typer.Argument(help="target revision")] = "head",
+) -> None:
+    """Bring the database schema up to REVISION (default: the latest) with Alembic."""
+    settings = get_settings()
+    upgrade(settings.database_url, revision)
+    typer.echo(f"database at {revision}: {make_engine(settings.database_url).url!r}")
+
+
+@app.command()
+def seed(
+    data_dir: Annotated[
+        Path | None, typer.Option(help="seed corpus folder (default: QUELLEN_DATA_DIR)")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="load even when the database already holds documents")
+    ] = False,
+) -> None:
+    """Load the curated seed corpus into the database (only when it is empty, unless --force).
+
+    Every file is validated first; a broken file is reported with its name and the problem
+    and nothing is written.
+    """
+    settings = get_settings()
+    folder = data_dir or settings.data_dir
+    engine = make_engine(settings.database_url)
+    if not force and not database_is_empty(engine):
+        typer.echo("database already holds documents; nothing loaded (use --force to reload)")
+        return
+    try:
+        counts = load_seed_corpus(engine, folder)
+    except IngestError as exc:
+        _echo_error(f"refused: {exc}")
+        raise typer.Exit(1) from None
+    summary = ", ".join(f"{count} {outcome.value}" for outcome, count in counts.items())
+    typer.echo(f"seed corpus from {folder}: {summary}")
+
+
+@app.command()
+def check(
+    data_dir: Annotated[
+        Path | None, typer.Option(help="seed corpus folder (default: QUELLEN_DATA_DIR)")
+    ] = None,
+) -> None:
+    """Validate the seed corpus files without loading them; exit 1 on the first problem."""
+    folder = data_dir or get_settings().data_dir
+    try:
+        corpus = read_seed_corpus(folder)
+    except IngestError as exc:
+        _echo_error(f"invalid: {exc}")
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"{folder}: {len(corpus.collections)} collections, {len(corpus.documents)} documents, "
+        "all valid"
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="address (default: QUELLEN_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default: QUELLEN_PORT)")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="uvicorn worker processes (default: QUELLEN_WORKERS)")
+    ] = None,
+    migrate_first: Annotated[
+        bool, typer.Option("--migrate/--no-migrate", help="run migrations before serving")
+    ] = True,
+) -> None:
+    """Migrate, load the seed corpus into an empty database (QUELLEN_LOAD_SEED), and serve."""
+    import uvicorn
+
+    settings = get_settings()
+    if migrate_first:
+        upgrade(settings.database_url)
+    if settings.load_seed:
+        engine = make_engine(settings.database_url)
+        try:
+            if database_is_empty(engine):
+                counts = load_seed_corpus(engine, settings.data_dir)
+                typer.echo(f"loaded the seed corpus: {sum(counts.values())} documents")
+        except IngestError as exc:
+            _echo_error(f"seed corpus refused: {exc}")
+            raise typer.Exit(1) from None
+        finally:
+            engine.dispose()
+    uvicorn.run(
+        "api.asgi:app",
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        log_level=settings.log_level,
+        proxy_headers=True,
+    )
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    sys.exit(app())
