@@ -7,13 +7,13 @@ by ``include_object``.
 
 from logging.config import fileConfig
 
-from alembic import context
 from sqlalchemy import Connection
+from sqlmodel import SQLModel
 
 import api.models  # noqa: F401  (registers the tables)
+from alembic import context
 from api.db import make_engine
 from api.settings import get_settings
-from sqlmodel import SQLModel
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

@@ -67,9 +67,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         redoc_url=None,
         root_path=settings.root_path,
         lifespan=lifespan,
-        generate_unique_id_function=lambda route: f"{route.tags[0]}-{route.name}"
-        if route.tags
-        else route.name,
+        generate_unique_id_function=lambda route: (
+            f"{route.tags[0]}-{route.name}" if route.tags else route.name
+        ),
     )
     app.state.settings = settings
     app.state.engine = engine

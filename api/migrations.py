@@ -2,12 +2,12 @@
 
 from pathlib import Path
 
-from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from alembic import command
 from api.settings import PROJECT_ROOT
 
 ALEMBIC_DIR = PROJECT_ROOT / "alembic"

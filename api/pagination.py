@@ -62,7 +62,9 @@ def decode_cursor(cursor: str, kind: str, types: tuple[type, ...]) -> list[Any]:
         not isinstance(data, list)
         or len(data) != len(types) + 1
         or data[0] != kind
-        or not all(value is None or isinstance(value, t) for value, t in zip(data[1:], types, strict=True))
+        or not all(
+            value is None or isinstance(value, t) for value, t in zip(data[1:], types, strict=True)
+        )
     ):
         raise ProblemError(
             400,

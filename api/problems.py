@@ -105,16 +105,12 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         detail = f"There is no resource at {request.url.path}."
     elif exc.status_code == 405 and detail == "Method Not Allowed":
         detail = f"{request.method} is not allowed on {request.url.path}."
-    return problem_response(
-        request, exc.status_code, detail, headers=getattr(exc, "headers", None)
-    )
+    return problem_response(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
 
 
 async def _problem_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
-    return problem_response(
-        request, exc.status, exc.detail, headers=exc.headers, errors=exc.errors
-    )
+    return problem_response(request, exc.status, exc.detail, headers=exc.headers, errors=exc.errors)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

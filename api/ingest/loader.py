@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy import delete, insert, select
 from sqlmodel import Session
 
+from api.ingest.errors import IngestError
 from api.ingest.record import CollectionRecord, DocumentRecord, normalize_identifier
 from api.models import Collection, Document, DocumentIdentifier, Footnote, PageMarker, Passage
 from api.models.base import utcnow
@@ -41,7 +42,9 @@ def write_collection(session: Session, record: CollectionRecord) -> Outcome:
 def write_document(session: Session, record: DocumentRecord) -> Outcome:
     """Insert the document or replace its content as a new revision."""
     if session.get(Collection, record.collection_id) is None:
-        raise LookupError(f"collection {record.collection_id!r} does not exist")
+        raise IngestError(
+            None, f"document {record.id!r}: collection {record.collection_id!r} does not exist"
+        )
     span = record.date_range
     fields = {
         "collection_id": record.collection_id,

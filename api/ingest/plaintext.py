@@ -116,18 +116,14 @@ def _read_lines(source: str, path: Path) -> tuple[list[_Line], list[tuple[str, i
         text, markers, pages = _strip_inline(body, path, lineno)
         if not text:
             raise IngestError(path, "a passage has no text once its markers are removed", lineno)
-        lines.append(
-            _Line(lineno, kind, text, boilerplate, section_heading, markers, pages)
-        )
+        lines.append(_Line(lineno, kind, text, boilerplate, section_heading, markers, pages))
     if fences:
         word, lineno = fences[-1]
         raise IngestError(path, f"block '::: {word}' is never closed", lineno)
     return lines, pending_pages
 
 
-def read_annotated_text(
-    source: str, path: Path, metadata: dict[str, Any]
-) -> DocumentRecord:
+def read_annotated_text(source: str, path: Path, metadata: dict[str, Any]) -> DocumentRecord:
     """Build a record from annotated text and its (already parsed) sidecar metadata."""
     lines, line_pages = _read_lines(source, path)
     if not lines:

@@ -34,9 +34,7 @@ class Document(SQLModel, table=True):
     genre: str | None = Field(default=None, max_length=100, index=True)
     language: str = Field(default="en", max_length=35)
     number: str | None = Field(default=None, max_length=100)
-    provenance: dict[str, Any] = Field(
-        default_factory=dict, sa_column=Column(JSON, nullable=False)
-    )
+    provenance: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     notes: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )

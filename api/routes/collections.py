@@ -48,10 +48,6 @@ def list_collections(request: Request, session: SessionDep, page: PageDep) -> Re
     description="A collection's metadata, its document count and a link to its documents.",
     responses=problem_responses(404, 422),
 )
-def get_collection(
-    request: Request, session: SessionDep, collection_id: CollectionId
-) -> Response:
+def get_collection(request: Request, session: SessionDep, collection_id: CollectionId) -> Response:
     base = request.scope.get("root_path", "")
-    return json_response(
-        service.get_collection(session, collection_id=collection_id, base=base)
-    )
+    return json_response(service.get_collection(session, collection_id=collection_id, base=base))

@@ -41,7 +41,7 @@ def _edtf_bound(name: str, value: str | None, *, upper: bool) -> dt.date | None:
     summary="List documents",
     description=(
         "Documents with filters, sorted by date (undated last) or title, with keyset "
-        "pagination: follow `next` or the `Link: rel=\"next\"` header. Pages stay stable "
+        'pagination: follow `next` or the `Link: rel="next"` header. Pages stay stable '
         "when documents are added between requests.\n\n"
         "`date_from`/`date_to` take EDTF dates and compare ranges: `date_from=1945` keeps "
         "documents that may date from 1945 or later, so `1945-02-04` and `1945~` both match."

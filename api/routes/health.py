@@ -20,9 +20,7 @@ class Health(BaseModel):
 class Readiness(BaseModel):
     model_config = {
         "json_schema_extra": {
-            "examples": [
-                {"status": "ready", "database": "ok", "migration": "0001", "head": "0001"}
-            ]
+            "examples": [{"status": "ready", "database": "ok", "migration": "0001", "head": "0001"}]
         }
     }
 
@@ -65,4 +63,3 @@ def ready(request: Request) -> Response:
         status="ready" if ok else "not ready", database=database, migration=current, head=head
     )
     return json_response(body, status_code=200 if ok else 503)
-

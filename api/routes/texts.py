@@ -61,9 +61,7 @@ def get_text(
     ] = "main",
 ) -> Response:
     media_type = negotiate(request, ["text/plain", "application/json"])
-    body = service.document_text(
-        session, document_id=document_id, view=view, base=_base(request)
-    )
+    body = service.document_text(session, document_id=document_id, view=view, base=_base(request))
     if media_type == "application/json":
         return json_response(body, headers={"Vary": "Accept"})
     return Response(body.text, media_type="text/plain; charset=utf-8", headers={"Vary": "Accept"})

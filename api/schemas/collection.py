@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import Page
+from api.schemas.common import Page, list_example
 
 
 class CollectionLinks(BaseModel):
@@ -40,4 +40,4 @@ class CollectionPublic(BaseModel):
 
 
 class CollectionList(Page[CollectionPublic]):
-    pass
+    model_config = list_example(CollectionPublic)

@@ -1,8 +1,17 @@
 """Shapes shared by every resource: problems, links and paginated lists."""
 
-from typing import Any, Generic, TypeVar
+import datetime as dt
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    # SQLite keeps no time zone; every timestamp Quellen writes is UTC.
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+UtcDatetime = Annotated[dt.datetime, AfterValidator(_as_utc)]
 
 
 class Problem(BaseModel):
@@ -47,3 +56,11 @@ class Page(BaseModel, Generic[ItemT]):
     items: list[ItemT]
     limit: int = Field(description="the page size asked for")
     next: str | None = Field(description="URL of the next page, or null on the last page")
+
+
+def list_example(item: type[BaseModel], next_url: str | None = None) -> ConfigDict:
+    """Model config giving a list model an example page built from its item's example."""
+    extra = item.model_config.get("json_schema_extra")
+    examples = extra.get("examples", []) if isinstance(extra, dict) else []
+    page = {"items": examples[:1], "limit": 50, "next": next_url}
+    return ConfigDict(json_schema_extra={"examples": [page]})

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import Page
+from api.schemas.common import Page, UtcDatetime, list_example
 
 TELEGRAM_ID = "harriman-to-secretary-of-state-1944-09-24"
 
@@ -55,7 +55,7 @@ class DocumentSummary(BaseModel):
 
 
 class DocumentList(Page[DocumentSummary]):
-    pass
+    model_config = list_example(DocumentSummary)
 
 
 class DocumentCounts(BaseModel):
@@ -99,7 +99,7 @@ class DocumentPublic(BaseModel):
                     "revision": 1,
                     "created_at": "2026-11-23T11:00:00Z",
                     "updated_at": "2026-11-23T11:00:00Z",
-                    "counts": {"passages": 7, "footnotes": 3, "pages": 1, "characters": 2257},
+                    "counts": {"passages": 7, "footnotes": 3, "pages": 1, "characters": 2052},
                     "links": {
                         "self": f"/v1/documents/{TELEGRAM_ID}",
                         "collection": "/v1/collections/frus-1944-v04",
@@ -136,8 +136,8 @@ class DocumentPublic(BaseModel):
     )
     checksum: str = Field(description="sha256 of the full text")
     revision: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     counts: DocumentCounts
     links: DocumentLinks
 
@@ -160,7 +160,7 @@ class DocumentText(BaseModel):
                     "document": TELEGRAM_ID,
                     "view": "main",
                     "text": "711.62114/9–2444: Telegram\n\nThe Ambassador in the Soviet Union …",
-                    "length": 2257,
+                    "length": 2052,
                     "checksum": "sha256:…",
                     "passages": [
                         {

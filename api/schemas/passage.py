@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import Page
+from api.schemas.common import Page, list_example
 
 _DOC = "/v1/documents/harriman-to-secretary-of-state-1944-09-24"
 
@@ -43,7 +43,7 @@ class PassagePublic(BaseModel):
 
 
 class PassageList(Page[PassagePublic]):
-    pass
+    model_config = list_example(PassagePublic)
 
 
 class FootnotePublic(BaseModel):
@@ -78,14 +78,12 @@ class FootnotePublic(BaseModel):
 
 
 class FootnoteList(Page[FootnotePublic]):
-    pass
+    model_config = list_example(FootnotePublic)
 
 
 class PageMarkerPublic(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"n": "1254", "seq": 1, "offset": 1174, "passage": "p5"}]
-        }
+        json_schema_extra={"examples": [{"n": "1254", "seq": 1, "offset": 1174, "passage": "p5"}]}
     )
 
     n: str = Field(description="the page number as printed")
@@ -95,4 +93,4 @@ class PageMarkerPublic(BaseModel):
 
 
 class PageMarkerList(Page[PageMarkerPublic]):
-    pass
+    model_config = list_example(PageMarkerPublic)

@@ -20,9 +20,7 @@ from api.services.documents import require_document
 View = Literal["main", "full"]
 
 
-def document_text(
-    session: Session, *, document_id: str, view: View, base: str
-) -> DocumentText:
+def document_text(session: Session, *, document_id: str, view: View, base: str) -> DocumentText:
     row = session.execute(
         select(Document.text, Document.checksum).where(Document.id == document_id)
     ).first()

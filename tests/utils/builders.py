@@ -1,0 +1,23 @@
+"""Build records in code, so tests say exactly what they load."""
+
+from pathlib import Path
+
+from api.ingest.plaintext import read_annotated_text
+from api.ingest.record import DocumentRecord
+
+
+def document(
+    doc_id: str,
+    text: str = "A paragraph.",
+    *,
+    collection_id: str = "frus-1944-v04",
+    **metadata: object,
+) -> DocumentRecord:
+    meta: dict[str, object] = {
+        "id": doc_id,
+        "collection_id": collection_id,
+        "title": metadata.pop("title", f"Document {doc_id}"),
+        "source_type": metadata.pop("source_type", "primary"),
+    }
+    meta.update(metadata)
+    return read_annotated_text(text, Path(f"{doc_id}.txt"), meta)
