@@ -23,17 +23,17 @@ serve: $(VENV)/.installed
 
 ## test: install test dependencies and run the whole suite (SQLite and PostgreSQL)
 test: $(VENV)/.installed-dev
-	$(BIN)/ruff check api tests bench alembic
-	$(BIN)/ruff format --check api tests bench alembic
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check api tests bench alembic
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 format: $(VENV)/.installed-dev
-	$(BIN)/ruff format api tests bench alembic
-	$(BIN)/ruff check --fix api tests bench alembic
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 ## bench-read: read-path throughput against a bare Starlette baseline (needs wrk)
 bench-read: $(VENV)/.installed-dev
