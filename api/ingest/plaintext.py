@@ -25,8 +25,10 @@ from pydantic import ValidationError
 from api.ingest.errors import IngestError
 from api.ingest.record import (
     PASSAGE_KINDS,
+    CrossReferenceRecord,
     DocumentRecord,
     FootnoteRecord,
+    MentionRecord,
     PageRecord,
     PassageRecord,
 )
@@ -209,6 +211,15 @@ def read_annotated_text(source: str, path: Path, metadata: dict[str, Any]) -> Do
     for marker, places in anchors.items():
         raise IngestError(path, f"marker [^{marker}] has no footnote in the sidecar", places[0][2])
 
+    sidecar = path.with_suffix(".yaml")
+    containers = _Containers(passages, footnotes)
+    mentions = [
+        _mention(item, containers, sidecar) for item in _as_list(meta.pop("mentions", None), sidecar)
+    ]
+    xrefs = [
+        _cross_reference(item, containers, sidecar)
+        for item in _as_list(meta.pop("cross_references", None), sidecar)
+    ]
     try:
         return DocumentRecord(
             **meta,
@@ -216,11 +227,107 @@ def read_annotated_text(source: str, path: Path, metadata: dict[str, Any]) -> Do
             passages=passages,
             footnotes=footnotes,
             pages=pages,
+            mentions=mentions,
+            cross_references=xrefs,
         )
     except ValidationError as exc:
         raise IngestError(path.with_suffix(".yaml"), _explain(exc)) from exc
     except TypeError as exc:
         raise IngestError(path.with_suffix(".yaml"), str(exc)) from exc
+
+
+class _Containers:
+    """Passages by ref and footnotes by printed marker, as sidecars name them."""
+
+    def __init__(self, passages: list[PassageRecord], footnotes: list[FootnoteRecord]):
+        self.passages = {p.ref: p for p in passages}
+        self.footnotes = {f.marker: f for f in footnotes}
+
+    def find(self, item: dict[str, Any], sidecar: Path) -> tuple[str, str, str]:
+        """Return (container kind, ref, text) for an item naming a passage or a footnote."""
+        if "passage" in item:
+            passage = self.passages.get(str(item["passage"]))
+            if passage is None:
+                raise IngestError(sidecar, f"no passage {item['passage']!r} in the text")
+            return "passage", passage.ref, passage.text
+        if "footnote" in item:
+            note = self.footnotes.get(str(item["footnote"]))
+            if note is None:
+                raise IngestError(sidecar, f"no footnote with marker {item['footnote']!r}")
+            return "footnote", note.ref, note.text
+        raise IngestError(sidecar, "a mention or anchor needs a passage or a footnote")
+
+
+def _as_list(value: Any, sidecar: Path) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise IngestError(sidecar, "mentions and cross_references must be lists of mappings")
+    return value
+
+
+def _locate(item: dict[str, Any], text: str, where: str, sidecar: Path) -> tuple[int, int, str]:
+    """Offsets of ``item['text']`` in ``text``: at ``start`` if given, else its n-th occurrence."""
+    surface = str(item.get("text", ""))
+    if not surface:
+        raise IngestError(sidecar, f"{where}: 'text' (the surface form) is required")
+    if "start" in item:
+        start = int(item["start"])
+        if text[start : start + len(surface)] != surface:
+            found = text[start : start + len(surface)]
+            raise IngestError(
+                sidecar, f"{where}: offset {start} holds {found!r}, not {surface!r}"
+            )
+        return start, start + len(surface), surface
+    occurrence = int(item.get("occurrence", 1))
+    start = -1
+    for _ in range(max(occurrence, 1)):
+        start = text.find(surface, start + 1)
+        if start < 0:
+            raise IngestError(sidecar, f"{where}: {surface!r} occurs fewer than {occurrence} times")
+    return start, start + len(surface), surface
+
+
+def _mention(item: dict[str, Any], containers: _Containers, sidecar: Path) -> MentionRecord:
+    kind, ref, text = containers.find(item, sidecar)
+    where = f"mention in {kind} {ref}"
+    start, end, surface = _locate(item, text, where, sidecar)
+    try:
+        return MentionRecord(
+            container=kind,  # type: ignore[arg-type]
+            ref=ref,
+            start=start,
+            end=end,
+            surface=surface,
+            entity_id=item.get("entity", ""),
+            status=item.get("status", "curated"),
+        )
+    except ValidationError as exc:
+        raise IngestError(sidecar, f"{where}: {_explain(exc)}") from exc
+
+
+def _cross_reference(
+    item: dict[str, Any], containers: _Containers, sidecar: Path
+) -> CrossReferenceRecord:
+    anchor = item.get("anchor") or {"document": True}
+    if not isinstance(anchor, dict):
+        raise IngestError(sidecar, "cross-reference anchor must be a mapping")
+    kind, ref, start, end = "document", None, None, None
+    if "passage" in anchor or "footnote" in anchor:
+        kind, ref, text = containers.find(anchor, sidecar)
+        if "text" in anchor:
+            start, end, _ = _locate(anchor, text, f"cross-reference in {kind} {ref}", sidecar)
+    try:
+        return CrossReferenceRecord(
+            container=kind,  # type: ignore[arg-type]
+            ref=ref,
+            start=start,
+            end=end,
+            relation=item.get("relation", ""),
+            target=item.get("target") or {},
+        )
+    except ValidationError as exc:
+        raise IngestError(sidecar, f"cross-reference: {_explain(exc)}") from exc
 
 
 def _explain(exc: ValidationError) -> str:

@@ -118,6 +118,48 @@ class PageRecord(_Strict):
     offset: int = Field(ge=0)
 
 
+class MentionRecord(_Strict):
+    """A curator's decision about a mention; offsets are into the container's text."""
+
+    container: Literal["passage", "footnote"]
+    ref: str = Field(description="passage ref or footnote ref")
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    surface: str = Field(min_length=1)
+    entity_id: str = Field(pattern=SLUG)
+    status: Literal["curated", "rejected"] = "curated"
+
+
+Relation = Literal["cites", "replies_to", "quotes", "same_event", "see_also"]
+RELATIONS = ("cites", "replies_to", "quotes", "same_event", "see_also")
+
+
+class TargetRecord(_Strict):
+    """Where a cross-reference points: a document in the corpus, or an identifier."""
+
+    document: str | None = Field(default=None, pattern=SLUG)
+    passage: str | None = None
+    footnote: str | None = None
+    scheme: str | None = Field(default=None, max_length=50)
+    value: str | None = Field(default=None, max_length=500)
+    label: str | None = None
+
+    @model_validator(mode="after")
+    def _some_target(self) -> "TargetRecord":
+        if self.document is None and (self.scheme is None or self.value is None):
+            raise ValueError("a target needs a document id, or an identifier scheme and value")
+        return self
+
+
+class CrossReferenceRecord(_Strict):
+    container: Literal["document", "passage", "footnote"] = "document"
+    ref: str | None = None
+    start: int | None = Field(default=None, ge=0)
+    end: int | None = Field(default=None, ge=0)
+    relation: Relation
+    target: TargetRecord
+
+
 class DocumentRecord(_Strict):
     id: str = Field(pattern=SLUG, max_length=200)
     collection_id: str = Field(pattern=SLUG, max_length=120)
@@ -136,6 +178,8 @@ class DocumentRecord(_Strict):
     passages: list[PassageRecord]
     footnotes: list[FootnoteRecord] = Field(default_factory=list)
     pages: list[PageRecord] = Field(default_factory=list)
+    mentions: list[MentionRecord] = Field(default_factory=list)
+    cross_references: list[CrossReferenceRecord] = Field(default_factory=list)
 
     @field_validator("date", mode="before")
     @classmethod
@@ -202,4 +246,104 @@ class DocumentRecord(_Strict):
                 raise ValueError(f"page {page.n}: offset {page.offset} is past the text's end")
         if [p.offset for p in self.pages] != sorted(p.offset for p in self.pages):
             raise ValueError("page markers are out of order")
+        notes_by_ref = {note.ref: note for note in self.footnotes}
+        for mention in self.mentions:
+            container = (by_ref if mention.container == "passage" else notes_by_ref).get(mention.ref)
+            if container is None:
+                raise ValueError(f"mention {mention.surface!r}: no {mention.container} {mention.ref!r}")
+            if container.text[mention.start : mention.end] != mention.surface:
+                raise ValueError(
+                    f"mention {mention.surface!r}: offsets {mention.start}-{mention.end} of "
+                    f"{mention.container} {mention.ref!r} hold "
+                    f"{container.text[mention.start : mention.end]!r}"
+                )
+        for xref in self.cross_references:
+            if xref.container == "document":
+                continue
+            holder = (by_ref if xref.container == "passage" else notes_by_ref).get(xref.ref or "")
+            if holder is None:
+                raise ValueError(f"cross-reference: no {xref.container} {xref.ref!r}")
+            if xref.start is not None and xref.end is not None and not (
+                0 <= xref.start <= xref.end <= len(holder.text)
+            ):
+                raise ValueError(f"cross-reference: offsets outside {xref.container} {xref.ref!r}")
+            if xref.target.document == self.id and xref.target.passage is None:
+                raise ValueError("cross-reference: a document cannot refer to itself")
         return self
+
+
+EntityType = Literal["person", "place", "organization", "group", "term"]
+ENTITY_TYPES = ("person", "place", "organization", "group", "term", "event")
+
+
+class AliasRecord(_Strict):
+    text: str = Field(min_length=1, max_length=500)
+    case_sensitive: bool = False
+
+    @property
+    def key(self) -> str:
+        return fold_case(self.text)
+
+
+def fold_case(text: str) -> str:
+    """Lower-case one code point at a time, so offsets in the folded text stay exact."""
+    return "".join(c if len(low := c.lower()) != 1 else low for c in text)
+
+
+class EntityRecord(_Strict):
+    id: str = Field(pattern=SLUG, max_length=200)
+    type: EntityType
+    name: str = Field(min_length=1, max_length=500)
+    aliases: list[AliasRecord] = Field(default_factory=list)
+    description: str | None = None
+    date: str | None = None
+    external_ids: dict[str, str] = Field(default_factory=dict)
+    members: list[str] = Field(default_factory=list)
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _plain_aliases(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [{"text": item} if isinstance(item, str) else item for item in value]
+        return value
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_text(cls, value: Any) -> Any:
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+    @field_validator("date")
+    @classmethod
+    def _edtf(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_edtf(value)
+        return value
+
+
+class ParticipantRecord(_Strict):
+    entity: str = Field(pattern=SLUG)
+    role: str = Field(default="participant", max_length=200)
+
+
+class ReportRecord(_Strict):
+    document: str = Field(pattern=SLUG)
+    passage: str | None = None
+
+
+class EventRecord(_Strict):
+    id: str = Field(pattern=SLUG, max_length=200)
+    name: str = Field(min_length=1, max_length=500)
+    event_type: str = Field(min_length=1, max_length=50)
+    date: str | None = None
+    place: str | None = Field(default=None, pattern=SLUG)
+    aliases: list[AliasRecord] = Field(default_factory=list)
+    participants: list[ParticipantRecord] = Field(default_factory=list)
+    description: str | None = None
+    external_ids: dict[str, str] = Field(default_factory=dict)
+    reported_in: list[ReportRecord] = Field(default_factory=list)
+
+    _plain_aliases = field_validator("aliases", mode="before")(
+        EntityRecord._plain_aliases.__func__  # type: ignore[attr-defined]
+    )
+    _date_text = field_validator("date", mode="before")(EntityRecord._date_text.__func__)  # type: ignore[attr-defined]
+    _edtf = field_validator("date")(EntityRecord._edtf.__func__)  # type: ignore[attr-defined]

@@ -5,6 +5,7 @@ Layout (documented in data/README.md)::
     data/<collection-id>/collection.yaml
     data/<collection-id>/<document-id>.txt    annotated plain text
     data/<collection-id>/<document-id>.yaml   metadata sidecar
+    data/registry/{people,places,organizations,groups,terms,events}.yaml
 
 Every file is read and validated before anything is written, so a broken file leaves the
 database as it was and the error names the file and the problem.
@@ -19,25 +20,38 @@ from sqlmodel import Session
 
 from api.db import session_scope
 from api.ingest.errors import IngestError
-from api.ingest.loader import Outcome, write_collection, write_document
+from api.ingest.loader import (
+    Outcome,
+    write_collection,
+    write_document,
+    write_event_reports,
+    write_registry,
+)
 from api.ingest.plaintext import _explain, load_yaml, read_document
 from api.ingest.record import CollectionRecord, DocumentRecord
+from api.ingest.registry import Registry, read_registry
+from api.linking.batch import link_batch
 from api.models import Document
+
+REGISTRY_FOLDER = "registry"
 
 
 @dataclass
 class SeedCorpus:
     collections: list[CollectionRecord] = field(default_factory=list)
     documents: list[DocumentRecord] = field(default_factory=list)
+    registry: Registry = field(default_factory=Registry)
 
 
 def read_seed_corpus(data_dir: Path) -> SeedCorpus:
     """Read and validate the whole corpus; raise IngestError on the first broken file."""
     if not data_dir.is_dir():
         raise IngestError(data_dir, "seed corpus folder does not exist")
-    corpus = SeedCorpus()
+    corpus = SeedCorpus(registry=read_registry(data_dir / REGISTRY_FOLDER))
     ids: dict[str, Path] = {}
     for folder in sorted(p for p in data_dir.iterdir() if p.is_dir()):
+        if folder.name == REGISTRY_FOLDER:
+            continue
         meta_path = folder / "collection.yaml"
         if not meta_path.exists():
             continue
@@ -69,10 +83,13 @@ def read_seed_corpus(data_dir: Path) -> SeedCorpus:
 
 def write_seed_corpus(session: Session, corpus: SeedCorpus) -> dict[Outcome, int]:
     counts = dict.fromkeys(Outcome, 0)
+    write_registry(session, corpus.registry)
     for collection in corpus.collections:
         write_collection(session, collection)
     for record in corpus.documents:
         counts[write_document(session, record)] += 1
+    write_event_reports(session, corpus.registry)
+    link_batch(session)
     return counts
 
 

@@ -1,16 +1,26 @@
 """SQLModel tables, one module per concept. Importing this package registers them all."""
 
 from api.models.collection import Collection
+from api.models.crossref import CrossReference
 from api.models.document import Document, DocumentIdentifier
+from api.models.entity import Entity, EntityAlias, Event, EventParticipant, EventReport
 from api.models.footnote import Footnote
+from api.models.mention import Mention
 from api.models.page import PageMarker
 from api.models.passage import Passage
 
 __all__ = [
     "Collection",
+    "CrossReference",
     "Document",
     "DocumentIdentifier",
+    "Entity",
+    "EntityAlias",
+    "Event",
+    "EventParticipant",
+    "EventReport",
     "Footnote",
+    "Mention",
     "PageMarker",
     "Passage",
 ]

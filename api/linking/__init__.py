@@ -1,0 +1,1 @@
+"""What connects sources: entity mentions, references between documents, inferred links."""

@@ -1,0 +1,221 @@
+"""Cross-references: detect explicit citations, resolve identifiers, infer related sources.
+
+*Detected* references are citations written out in a passage or note — a State Department
+decimal file number such as ``740.62114/9–2744``, or a URL. *Curated* references come from
+the records. Both may point at an identifier that no loaded document carries yet; such a
+reference stays unresolved and resolves itself when a document with that identifier is
+loaded. *Inferred* links (documents sharing entities or events) carry a score and a reason
+and are never presented as curated.
+"""
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import delete, insert, select, update
+from sqlmodel import Session
+
+from api.ingest.record import normalize_identifier
+from api.models import (
+    CrossReference,
+    Document,
+    DocumentIdentifier,
+    Entity,
+    Footnote,
+    Mention,
+    Passage,
+)
+
+# 740.62114/9–2744, 711.62114/9-2444, 816.51/1153: class.subclass/serial(–date)
+FILE_NUMBER = re.compile(
+    r"(?<![\w./])\d{3}\.\d{1,8}[A-Za-z]{0,4}\d{0,4}/\d{1,6}(?:[\u2010-\u2015-]\d{1,6})?(?![\w/])"
+)
+URL = re.compile(r"https?://[^\s<>\"“”‘’()\[\]]+")
+_TRAILING = ".,;:!?"
+
+INFERRED_MIN_SHARED = 2
+INFERRED_MIN_SCORE = 0.15
+INFERRED_PER_DOCUMENT = 5
+
+
+def _citations(text: str) -> list[tuple[int, int, str, str]]:
+    found: list[tuple[int, int, str, str]] = []
+    for match in FILE_NUMBER.finditer(text):
+        found.append((match.start(), match.end(), "file_number", match.group()))
+    for match in URL.finditer(text):
+        value = match.group().rstrip(_TRAILING)
+        found.append((match.start(), match.start() + len(value), "url", value))
+    return found
+
+
+def detect_references(session: Session, document_ids: Sequence[str]) -> int:
+    """Recompute detected references of these documents from their passages and notes."""
+    created = 0
+    for document_id in document_ids:
+        session.execute(
+            delete(CrossReference).where(
+                CrossReference.source_document_id == document_id,  # type: ignore[arg-type]
+                CrossReference.origin == "detected",  # type: ignore[arg-type]
+            )
+        )
+        own = set(
+            session.execute(
+                select(DocumentIdentifier.normalized).where(
+                    DocumentIdentifier.document_id == document_id
+                )
+            ).scalars()
+        )
+        containers = [
+            ("passage", r.id, r.text)
+            for r in session.execute(
+                select(Passage.id, Passage.text).where(Passage.document_id == document_id)
+            ).all()
+        ] + [
+            ("footnote", r.id, r.text)
+            for r in session.execute(
+                select(Footnote.id, Footnote.text).where(Footnote.document_id == document_id)
+            ).all()
+        ]
+        rows = []
+        for kind, container_id, text in containers:
+            for start, end, scheme, value in _citations(text):
+                key = normalize_identifier(value)
+                if key in own:
+                    continue  # the document citing its own file number (its heading)
+                rows.append(
+                    {
+                        "relation": "cites",
+                        "origin": "detected",
+                        "source_document_id": document_id,
+                        "source_passage_id": container_id if kind == "passage" else None,
+                        "source_footnote_id": container_id if kind == "footnote" else None,
+                        "source_start": start,
+                        "source_end": end,
+                        "target_scheme": scheme,
+                        "target_value": value,
+                        "target_key": key,
+                    }
+                )
+        if rows:
+            session.execute(insert(CrossReference), rows)
+            created += len(rows)
+    session.flush()
+    return created
+
+
+def resolve_references(session: Session) -> int:
+    """Point every unresolved reference at the document that now carries its identifier."""
+    pending = session.execute(
+        select(
+            CrossReference.id,
+            CrossReference.source_document_id,
+            CrossReference.target_scheme,
+            CrossReference.target_key,
+        ).where(
+            CrossReference.target_document_id.is_(None),  # type: ignore[union-attr]
+            CrossReference.target_key.is_not(None),  # type: ignore[union-attr]
+        )
+    ).all()
+    if not pending:
+        return 0
+    keys = {row.target_key for row in pending}
+    holders: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in session.execute(
+        select(
+            DocumentIdentifier.scheme,
+            DocumentIdentifier.normalized,
+            DocumentIdentifier.document_id,
+        ).where(DocumentIdentifier.normalized.in_(keys))  # type: ignore[attr-defined]
+    ).all():
+        holders[(row.scheme, row.normalized)].add(row.document_id)
+    documents = set(
+        session.execute(select(Document.id).where(Document.id.in_(keys))).scalars()  # type: ignore[attr-defined]
+    )
+    resolved = 0
+    for row in pending:
+        if row.target_scheme == "document":
+            candidates = {row.target_key} & documents
+        else:
+            candidates = holders.get((row.target_scheme, row.target_key), set())
+        candidates.discard(row.source_document_id)
+        if len(candidates) == 1:
+            session.execute(
+                update(CrossReference)
+                .where(CrossReference.id == row.id)  # type: ignore[arg-type]
+                .values(target_document_id=candidates.pop())
+            )
+            resolved += 1
+    session.flush()
+    return resolved
+
+
+def infer_links(session: Session) -> int:
+    """Recompute inferred links between documents that share entities or events.
+
+    The score is the IDF-weighted overlap of the two documents' entity sets (weighted
+    Jaccard), so sharing a rarely named person counts for more than sharing a country.
+    Events shared make the link ``same_event``; otherwise it is ``see_also``.
+    """
+    session.execute(delete(CrossReference).where(CrossReference.origin == "inferred"))  # type: ignore[arg-type]
+    rows = session.execute(
+        select(Mention.document_id, Mention.entity_id, Entity.type, Entity.name)
+        .join(Entity, Entity.id == Mention.entity_id)  # type: ignore[arg-type]
+        .where(Mention.status != "rejected")
+        .distinct()
+    ).all()
+    by_document: dict[str, set[str]] = defaultdict(set)
+    kinds: dict[str, tuple[str, str]] = {}
+    for row in rows:
+        by_document[row.document_id].add(row.entity_id)
+        kinds[row.entity_id] = (row.type, row.name)
+    total = len(by_document)
+    if total < 2:
+        session.flush()
+        return 0
+    frequency = Counter(entity for entities in by_document.values() for entity in entities)
+    weight = {e: math.log(1 + total / n) for e, n in frequency.items()}
+    holders: dict[str, list[str]] = defaultdict(list)
+    for document_id, entities in by_document.items():
+        for entity in entities:
+            holders[entity].append(document_id)
+    candidates: dict[str, list[tuple[float, str, list[str]]]] = defaultdict(list)
+    for document_id, entities in sorted(by_document.items()):
+        others = {other for e in entities for other in holders[e] if other > document_id}
+        for other in sorted(others):
+            shared = sorted(entities & by_document[other])
+            shared_events = [e for e in shared if kinds[e][0] == "event"]
+            if len(shared) < INFERRED_MIN_SHARED and not shared_events:
+                continue
+            union = entities | by_document[other]
+            score = sum(weight[e] for e in shared) / sum(weight[e] for e in union)
+            if score < INFERRED_MIN_SCORE:
+                continue
+            candidates[document_id].append((score, other, shared))
+    links = []
+    for document_id, found in candidates.items():
+        found.sort(key=lambda item: (-item[0], item[1]))
+        for score, other, shared in found[:INFERRED_PER_DOCUMENT]:
+            events = [kinds[e][1] for e in shared if kinds[e][0] == "event"]
+            names = ", ".join(kinds[e][1] for e in shared[:8])
+            more = f" and {len(shared) - 8} more" if len(shared) > 8 else ""
+            reason = f"both name {len(shared)} of the same entities: {names}{more}"
+            if events:
+                reason = f"both report {', '.join(events)}; {reason}"
+            links.append(
+                {
+                    "relation": "same_event" if events else "see_also",
+                    "origin": "inferred",
+                    "source_document_id": document_id,
+                    "target_document_id": other,
+                    "target_scheme": "document",
+                    "target_value": other,
+                    "target_key": other,
+                    "score": round(score, 4),
+                    "reason": reason,
+                }
+            )
+    if links:
+        session.execute(insert(CrossReference), links)
+    session.flush()
+    return len(links)
