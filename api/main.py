@@ -33,6 +33,10 @@ TAGS = [
     {"name": "collections", "description": "Named groups of documents (a volume, a harvest)."},
     {"name": "documents", "description": "Sources and their metadata."},
     {"name": "texts", "description": "A document's text, passages, footnotes and pages."},
+    {"name": "entities", "description": "People, places, organizations, groups, terms."},
+    {"name": "events", "description": "What happened when: a timeline of events."},
+    {"name": "cross-references", "description": "Links between sources."},
+    {"name": "graph", "description": "Networks of documents and entities for visualisation."},
     {"name": "operations", "description": "Health and readiness for operators."},
 ]
 

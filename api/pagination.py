@@ -51,6 +51,17 @@ def encode_cursor(kind: str, key: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+INT_RANGE = range(-(2**31), 2**31)  # what a 32-bit integer column can compare against
+
+
+def _fits(value: Any, expected: type) -> bool:
+    if value is None:
+        return True
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool) and value in INT_RANGE
+    return isinstance(value, expected) and len(str(value)) <= 1000
+
+
 def decode_cursor(cursor: str, kind: str, types: tuple[type, ...]) -> list[Any]:
     """Return the key stored in ``cursor``; 400 when it is not one of ours for this list."""
     try:
@@ -62,9 +73,7 @@ def decode_cursor(cursor: str, kind: str, types: tuple[type, ...]) -> list[Any]:
         not isinstance(data, list)
         or len(data) != len(types) + 1
         or data[0] != kind
-        or not all(
-            value is None or isinstance(value, t) for value, t in zip(data[1:], types, strict=True)
-        )
+        or not all(_fits(value, t) for value, t in zip(data[1:], types, strict=True))
     ):
         raise ProblemError(
             400,

@@ -9,8 +9,8 @@ from enum import StrEnum
 from sqlalchemy import delete, insert, select
 from sqlmodel import Session
 
-from api.ingest.errors import IngestError
 from api.dates import parse_edtf
+from api.ingest.errors import IngestError
 from api.ingest.record import (
     CollectionRecord,
     DocumentRecord,

@@ -214,7 +214,8 @@ def read_annotated_text(source: str, path: Path, metadata: dict[str, Any]) -> Do
     sidecar = path.with_suffix(".yaml")
     containers = _Containers(passages, footnotes)
     mentions = [
-        _mention(item, containers, sidecar) for item in _as_list(meta.pop("mentions", None), sidecar)
+        _mention(item, containers, sidecar)
+        for item in _as_list(meta.pop("mentions", None), sidecar)
     ]
     xrefs = [
         _cross_reference(item, containers, sidecar)
@@ -275,9 +276,7 @@ def _locate(item: dict[str, Any], text: str, where: str, sidecar: Path) -> tuple
         start = int(item["start"])
         if text[start : start + len(surface)] != surface:
             found = text[start : start + len(surface)]
-            raise IngestError(
-                sidecar, f"{where}: offset {start} holds {found!r}, not {surface!r}"
-            )
+            raise IngestError(sidecar, f"{where}: offset {start} holds {found!r}, not {surface!r}")
         return start, start + len(surface), surface
     occurrence = int(item.get("occurrence", 1))
     start = -1

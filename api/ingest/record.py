@@ -248,9 +248,13 @@ class DocumentRecord(_Strict):
             raise ValueError("page markers are out of order")
         notes_by_ref = {note.ref: note for note in self.footnotes}
         for mention in self.mentions:
-            container = (by_ref if mention.container == "passage" else notes_by_ref).get(mention.ref)
+            container = (by_ref if mention.container == "passage" else notes_by_ref).get(
+                mention.ref
+            )
             if container is None:
-                raise ValueError(f"mention {mention.surface!r}: no {mention.container} {mention.ref!r}")
+                raise ValueError(
+                    f"mention {mention.surface!r}: no {mention.container} {mention.ref!r}"
+                )
             if container.text[mention.start : mention.end] != mention.surface:
                 raise ValueError(
                     f"mention {mention.surface!r}: offsets {mention.start}-{mention.end} of "
@@ -263,8 +267,10 @@ class DocumentRecord(_Strict):
             holder = (by_ref if xref.container == "passage" else notes_by_ref).get(xref.ref or "")
             if holder is None:
                 raise ValueError(f"cross-reference: no {xref.container} {xref.ref!r}")
-            if xref.start is not None and xref.end is not None and not (
-                0 <= xref.start <= xref.end <= len(holder.text)
+            if (
+                xref.start is not None
+                and xref.end is not None
+                and not (0 <= xref.start <= xref.end <= len(holder.text))
             ):
                 raise ValueError(f"cross-reference: offsets outside {xref.container} {xref.ref!r}")
             if xref.target.document == self.id and xref.target.passage is None:

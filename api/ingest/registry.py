@@ -86,7 +86,9 @@ def read_registry(folder: Path) -> Registry:
                 record = _parse(EntityRecord, item, path, line)
                 if record.type != FILE_TYPES[stem]:
                     raise IngestError(
-                        path, f"{record.id}: type {record.type!r} does not belong in {path.name}", line
+                        path,
+                        f"{record.id}: type {record.type!r} does not belong in {path.name}",
+                        line,
                     )
                 registry.entities.append(record)
             if record.id in seen:

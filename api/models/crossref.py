@@ -23,7 +23,9 @@ class CrossReference(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    relation: str = Field(max_length=20, description="cites, replies_to, quotes, same_event, see_also")
+    relation: str = Field(
+        max_length=20, description="cites, replies_to, quotes, same_event, see_also"
+    )
     origin: str = Field(max_length=10, description="curated, detected or inferred")
     source_document_id: str = Field(foreign_key="document.id", ondelete="CASCADE", max_length=200)
     source_passage_id: int | None = Field(

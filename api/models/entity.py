@@ -5,6 +5,7 @@ serve both; the ``event`` table adds what only events have (dates, place, partic
 """
 
 import datetime as dt
+
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 

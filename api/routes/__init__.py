@@ -2,11 +2,20 @@
 
 from fastapi import APIRouter
 
-from api.routes import collections, documents, health, texts
+from api.routes import (
+    collections,
+    crossrefs,
+    document_links,
+    documents,
+    entities,
+    events,
+    graph,
+    health,
+    texts,
+)
 
 v1 = APIRouter(prefix="/v1")
-v1.include_router(collections.router)
-v1.include_router(documents.router)
-v1.include_router(texts.router)
+for module in (collections, documents, texts, document_links, entities, events, crossrefs, graph):
+    v1.include_router(module.router)
 
 __all__ = ["health", "v1"]

@@ -9,17 +9,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, Connection, bindparam, func, literal, select, tuple_
 from sqlmodel import Session
 
 from api.models import Document, DocumentIdentifier, Footnote, PageMarker, Passage
 from api.problems import NotFound, ProblemError
-from api.schemas.document import (
-    DocumentCounts,
-    DocumentLinks,
-    DocumentPublic,
-    DocumentSummary,
-)
+from api.schemas.document import DocumentPublic, DocumentSummary
 
 SortKey = Literal["date", "-date", "title", "-title"]
 UNDATED = dt.date(9999, 12, 31)  # undated documents sort after dated ones
@@ -130,77 +125,83 @@ def _count(table: Any) -> Any:
     )
 
 
-_DETAIL = select(
-    Document.id,
-    Document.collection_id,
-    Document.title,
-    Document.authors,
-    Document.recipients,
-    Document.date,
-    Document.date_start,
-    Document.date_end,
-    Document.source_type,
-    Document.genre,
-    Document.language,
-    Document.number,
-    Document.provenance,
-    Document.notes,
-    Document.checksum,
-    Document.revision,
-    Document.created_at,
-    Document.updated_at,
-    func.length(Document.text).label("characters"),
-    _count(Passage).label("passages"),
-    _count(Footnote).label("footnotes"),
-    _count(PageMarker).label("pages"),
-)
-
-
-def get_document(session: Session, *, document_id: str, base: str) -> DocumentPublic:
-    row = session.execute(_DETAIL.where(Document.id == document_id)).first()
-    if row is None:
-        raise NotFound("document", document_id)
-    identifiers = session.execute(
-        select(DocumentIdentifier.scheme, DocumentIdentifier.value)
-        .where(DocumentIdentifier.document_id == document_id)
-        .order_by(DocumentIdentifier.scheme, DocumentIdentifier.value)
-    ).all()
-    self_url = f"{base}/v1/documents/{row.id}"
-    return DocumentPublic(
-        id=row.id,
-        collection=row.collection_id,
-        title=row.title,
-        authors=row.authors,
-        recipients=row.recipients,
-        date=row.date,
-        date_start=row.date_start,
-        date_end=row.date_end,
-        source_type=row.source_type,
-        genre=row.genre,
-        language=row.language,
-        number=row.number,
-        identifiers=[{"scheme": s, "value": v} for s, v in identifiers],
-        provenance=row.provenance,
-        notes=row.notes,
-        checksum=row.checksum,
-        revision=row.revision,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        counts=DocumentCounts(
-            passages=row.passages,
-            footnotes=row.footnotes,
-            pages=row.pages,
-            characters=row.characters,
-        ),
-        links=DocumentLinks(
-            self=self_url,
-            collection=f"{base}/v1/collections/{row.collection_id}",
-            text=f"{self_url}/text",
-            passages=f"{self_url}/passages",
-            footnotes=f"{self_url}/footnotes",
-            pages=f"{self_url}/pages",
-        ),
+# The fields of DocumentPublic read straight from the document row, by their API names.
+_FIELDS: dict[str, Any] = {
+    "id": Document.id,
+    "collection": Document.collection_id,
+    "title": Document.title,
+    "authors": Document.authors,
+    "recipients": Document.recipients,
+    "date": Document.date,
+    "date_start": Document.date_start,
+    "date_end": Document.date_end,
+    "source_type": Document.source_type,
+    "genre": Document.genre,
+    "language": Document.language,
+    "number": Document.number,
+    "provenance": Document.provenance,
+    "notes": Document.notes,
+    "checksum": Document.checksum,
+    "revision": Document.revision,
+    "created_at": Document.created_at,
+    "updated_at": Document.updated_at,
+}
+_COUNTS: dict[str, Any] = {
+    "passages": _count(Passage),
+    "footnotes": _count(Footnote),
+    "pages": _count(PageMarker),
+    "characters": func.length(Document.text),
+}
+# One statement for the whole record, built once: the fields, the counts, and one row per
+# identifier (left join, in a stable order), so a read is one round trip. The id is a bound
+# parameter, so the statement and its cache key are made once per process rather than per
+# request, and SQLAlchemy finds the compiled SQL in its cache without walking the statement.
+_DETAIL = (
+    select(
+        *_FIELDS.values(),
+        *_COUNTS.values(),
+        DocumentIdentifier.scheme,
+        DocumentIdentifier.value,
     )
+    .outerjoin(DocumentIdentifier, DocumentIdentifier.document_id == Document.id)
+    .where(Document.id == bindparam("document_id"))
+    .order_by(DocumentIdentifier.scheme, DocumentIdentifier.value)
+)
+_COUNTS_AT = len(_FIELDS)
+_SCHEME_AT = _COUNTS_AT + len(_COUNTS)
+
+
+def get_document(
+    connection: Connection | Session, *, document_id: str, base: str
+) -> DocumentPublic:
+    """One document with its counts and identifiers.
+
+    Takes a Core ``Connection`` on the hot path (``api.db.run_read``), where executing skips
+    the ORM's per-statement set-up that this column-only query does not need; a ``Session``
+    works too. Rows are read by position and the response is validated in one call: both
+    cost a fraction of reading two dozen row attributes and building three models.
+    """
+    rows = connection.execute(_DETAIL, {"document_id": document_id}).all()
+    if not rows:
+        raise NotFound("document", document_id)
+    first = rows[0]
+    record = dict(zip(_FIELDS, first, strict=False))
+    self_url = f"{base}/v1/documents/{record['id']}"
+    record["identifiers"] = [
+        {"scheme": row[_SCHEME_AT], "value": row[_SCHEME_AT + 1]}
+        for row in rows
+        if row[_SCHEME_AT] is not None
+    ]
+    record["counts"] = dict(zip(_COUNTS, first[_COUNTS_AT:_SCHEME_AT], strict=True))
+    record["links"] = {
+        "self": self_url,
+        "collection": f"{base}/v1/collections/{record['collection']}",
+        "text": f"{self_url}/text",
+        "passages": f"{self_url}/passages",
+        "footnotes": f"{self_url}/footnotes",
+        "pages": f"{self_url}/pages",
+    }
+    return DocumentPublic.model_validate(record)
 
 
 def require_document(session: Session, document_id: str) -> None:

@@ -1,9 +1,11 @@
 """Build records in code, so tests say exactly what they load."""
 
 from pathlib import Path
+from typing import Any
 
 from api.ingest.plaintext import read_annotated_text
-from api.ingest.record import DocumentRecord
+from api.ingest.record import DocumentRecord, EntityRecord, EventRecord
+from api.ingest.registry import Registry
 
 
 def document(
@@ -21,3 +23,10 @@ def document(
     }
     meta.update(metadata)
     return read_annotated_text(text, Path(f"{doc_id}.txt"), meta)
+
+
+def registry(*entities: dict[str, Any], events: tuple[dict[str, Any], ...] = ()) -> Registry:
+    return Registry(
+        entities=[EntityRecord(**e) for e in entities],
+        events=[EventRecord(**e) for e in events],
+    )
