@@ -44,6 +44,7 @@ def upgrade() -> None:
     sa.Column('notes', sa.JSON(), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('checksum', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('fingerprint', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),

@@ -63,7 +63,7 @@ def write_collection(session: Session, record: CollectionRecord) -> Outcome:
 
 
 def write_document(session: Session, record: DocumentRecord) -> Outcome:
-    """Insert the document or replace its content as a new revision."""
+    """Insert the document; replace it as a new revision if the record changed; else skip."""
     if session.get(Collection, record.collection_id) is None:
         raise IngestError(
             None, f"document {record.id!r}: collection {record.collection_id!r} does not exist"
@@ -85,8 +85,11 @@ def write_document(session: Session, record: DocumentRecord) -> Outcome:
         "notes": [note.model_dump() for note in record.notes],
         "text": record.text,
         "checksum": record.checksum,
+        "fingerprint": record.fingerprint,
     }
     existing = session.get(Document, record.id)
+    if existing is not None and existing.fingerprint == fields["fingerprint"]:
+        return Outcome.UNCHANGED
     if existing is None:
         session.add(Document(id=record.id, **fields))
         outcome = Outcome.NEW

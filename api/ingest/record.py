@@ -202,6 +202,12 @@ class DocumentRecord(_Strict):
     def checksum(self) -> str:
         return text_checksum(self.text)
 
+    @property
+    def fingerprint(self) -> str:
+        """Hash of everything the record says: equal fingerprints mean nothing to write."""
+        canonical = self.model_dump_json(exclude_defaults=False).encode("utf-8")
+        return "sha256:" + hashlib.sha256(canonical).hexdigest()
+
     @model_validator(mode="after")
     def _consistent(self) -> "DocumentRecord":
         if not self.passages:

@@ -40,6 +40,9 @@ class Document(SQLModel, table=True):
     )
     text: str = Field(sa_column=Column(Text, nullable=False))
     checksum: str = Field(max_length=80)
+    fingerprint: str = Field(
+        default="", max_length=80, description="hash of the whole record, to skip unchanged imports"
+    )
     revision: int = Field(default=1)
     created_at: dt.datetime = timestamp_field()
     updated_at: dt.datetime = timestamp_field()
