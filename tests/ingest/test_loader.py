@@ -1,6 +1,6 @@
 """The loader: new, unchanged and updated documents, each a revision."""
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api.db import session_scope
 from api.ingest.loader import Outcome, write_document
@@ -25,5 +25,7 @@ def test_same_record_changes_nothing_and_a_changed_one_is_a_new_revision(
         stored = session.get(Document, "loader-check")
         assert stored is not None and stored.revision == 2
         assert stored.text == "First text, corrected.\n\nSecond."
-        passages = session.query(Passage).filter(Passage.document_id == "loader-check").all()
-        assert sorted(p.text for p in passages) == ["First text, corrected.", "Second."]
+        texts = session.exec(
+            select(Passage.text).where(Passage.document_id == "loader-check")
+        ).all()
+        assert sorted(texts) == ["First text, corrected.", "Second."]
