@@ -13,6 +13,7 @@ from sqlmodel import SQLModel
 import api.models  # noqa: F401  (registers the tables)
 from alembic import context
 from api.db import make_engine
+from api.migrations import include_object
 from api.settings import get_settings
 
 config = context.config
@@ -20,13 +21,6 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = SQLModel.metadata
-
-# Tables and indexes that migrations manage by hand (full-text search); autogenerate skips them.
-HAND_WRITTEN_PREFIXES = ("fts_", "search_")
-
-
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    return not (name and name.startswith(HAND_WRITTEN_PREFIXES))
 
 
 def _configure(connection: Connection) -> None:

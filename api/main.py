@@ -16,7 +16,7 @@ from api import __version__, problems
 from api.db import make_engine
 from api.etag import ETagMiddleware
 from api.migrations import head_revision
-from api.routes import health, v1
+from api.routes import health, search, v1
 from api.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -36,6 +36,7 @@ TAGS = [
     {"name": "entities", "description": "People, places, organizations, groups, terms."},
     {"name": "events", "description": "What happened when: a timeline of events."},
     {"name": "cross-references", "description": "Links between sources."},
+    {"name": "search", "description": "Full-text search over passages and footnotes."},
     {"name": "graph", "description": "Networks of documents and entities for visualisation."},
     {"name": "operations", "description": "Health and readiness for operators."},
 ]
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(ETagMiddleware)
     app.include_router(health.router)
     app.include_router(v1)
+    app.include_router(search.router)
 
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
 

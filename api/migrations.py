@@ -1,6 +1,7 @@
 """Running and inspecting Alembic migrations from code (CLI, start-up, readiness, tests)."""
 
 from pathlib import Path
+from typing import Any
 
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -11,6 +12,16 @@ from alembic import command
 from api.settings import PROJECT_ROOT
 
 ALEMBIC_DIR = PROJECT_ROOT / "alembic"
+
+# Full-text search objects are written by hand in migrations (FTS5 tables and triggers,
+# tsvector columns and GIN indexes); autogenerate must neither create nor drop them.
+HAND_WRITTEN_PREFIXES = ("fts_", "search_")
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    return not (name and name.startswith(HAND_WRITTEN_PREFIXES))
 
 
 def alembic_config(url: str, *, ini: Path | None = None) -> Config:

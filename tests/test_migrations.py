@@ -7,10 +7,28 @@ from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 import api.models  # noqa: F401  (registers the tables)
-from api.migrations import current_revision, downgrade, head_revision, upgrade
+from api.migrations import (
+    current_revision,
+    downgrade,
+    head_revision,
+    include_object,
+    upgrade,
+)
 from tests.conftest import DatabaseFactory
 
-TABLES = {"collection", "document", "document_identifier", "passage", "footnote", "page_marker"}
+TABLES = {
+    "collection",
+    "document",
+    "document_identifier",
+    "passage",
+    "footnote",
+    "page_marker",
+    "entity",
+    "entity_alias",
+    "event",
+    "mention",
+    "cross_reference",
+}
 
 
 @pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
@@ -21,10 +39,17 @@ def test_upgrade_downgrade_and_no_drift(databases: DatabaseFactory, engine_name:
     upgrade(db.url)
     assert current_revision(db.engine) == head_revision(db.url)
     assert set(inspect(db.engine).get_table_names()) >= TABLES
+    columns = {c["name"] for c in inspect(db.engine).get_columns("passage")}
+    if engine_name == "sqlite":
+        assert {"fts_passage", "fts_footnote"} <= set(inspect(db.engine).get_table_names())
+    else:
+        assert "search_vector" in columns
 
     with db.engine.connect() as connection:
         diff = compare_metadata(
-            MigrationContext.configure(connection, opts={"compare_type": True}),
+            MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_object": include_object}
+            ),
             SQLModel.metadata,
         )
     assert diff == [], f"models and migrations disagree: {diff}"

@@ -36,6 +36,7 @@ from api.models import (
     Passage,
 )
 from api.models.base import utcnow
+from api.search.normalize import fold
 
 
 class Outcome(StrEnum):
@@ -126,6 +127,7 @@ def _write_parts(session: Session, record: DocumentRecord) -> None:
                 "boilerplate": p.boilerplate,
                 "section_ref": p.section_ref,
                 "text": p.text,
+                "norm_text": fold(p.text),
                 "start_offset": p.start,
                 "end_offset": p.end,
                 "page": p.page,
@@ -147,6 +149,7 @@ def _write_parts(session: Session, record: DocumentRecord) -> None:
                     "marker": note.marker,
                     "number": note.number,
                     "text": note.text,
+                    "norm_text": fold(note.text),
                     "passage_id": passage_ids[note.passage_ref] if note.passage_ref else None,
                     "offset": note.offset,
                 }

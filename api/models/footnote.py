@@ -16,5 +16,10 @@ class Footnote(SQLModel, table=True):
     marker: str = Field(max_length=50, description="the marker as printed, e.g. 66")
     number: int = Field(description="position in the document's note list, from 1")
     text: str = Field(sa_column=Column(Text, nullable=False))
+    norm_text: str = Field(
+        default="",
+        sa_column=Column(Text, nullable=False, server_default=""),
+        description="the text folded for search (api.search.normalize.fold), same length",
+    )
     passage_id: int | None = Field(default=None, foreign_key="passage.id", ondelete="CASCADE")
     offset: int | None = Field(default=None, description="code point in the full text")

@@ -18,6 +18,11 @@ class Passage(SQLModel, table=True):
     boilerplate: bool = Field(default=False)
     section_ref: str | None = Field(default=None, max_length=200)
     text: str = Field(sa_column=Column(Text, nullable=False))
+    norm_text: str = Field(
+        default="",
+        sa_column=Column(Text, nullable=False, server_default=""),
+        description="the text folded for search (api.search.normalize.fold), same length",
+    )
     start_offset: int
     end_offset: int
     page: str | None = Field(default=None, max_length=50)

@@ -11,6 +11,7 @@ from api.routes import (
     events,
     graph,
     health,
+    search,
     texts,
 )
 
@@ -18,4 +19,4 @@ v1 = APIRouter(prefix="/v1")
 for module in (collections, documents, texts, document_links, entities, events, crossrefs, graph):
     v1.include_router(module.router)
 
-__all__ = ["health", "v1"]
+__all__ = ["health", "search", "v1"]

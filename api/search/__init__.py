@@ -1,0 +1,1 @@
+"""Full-text search: one query language, one interface, two engines (SQLite FTS5, PostgreSQL)."""

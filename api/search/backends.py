@@ -1,0 +1,81 @@
+"""One search interface, two engines.
+
+A backend knows three things about its engine: how to join a table to its full-text index,
+how to say "matches this query", and how to score a match. Everything else — filters,
+facets, snippets, pagination — is shared SQL in ``api.search.service`` and behaves the same
+on both.
+"""
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, column, func, literal, literal_column, table, text
+from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import TableClause
+
+from api.search.query import Node, to_fts5, to_tsquery
+
+
+@dataclass(frozen=True)
+class Clause:
+    index: TableClause | None  # a separate index table to join on ``index.rowid = <table>.id``
+    match: ColumnElement[bool]
+    score: ColumnElement[Any]
+
+
+class SearchBackend(Protocol):
+    name: str
+
+    def clause(self, table_name: str, query: Node) -> Clause:
+        """How ``table_name`` ("passage" or "footnote") is matched and scored for ``query``."""
+        ...
+
+    def reindex(self, connection: Any) -> None:
+        """Rebuild the index from the tables."""
+        ...
+
+
+class SqliteFts5:
+    """FTS5 external-content tables ``fts_passage``/``fts_footnote``; BM25 for relevance."""
+
+    name = "sqlite-fts5"
+
+    def clause(self, table_name: str, query: Node) -> Clause:
+        fts = f"fts_{table_name}"
+        match = text(f"{fts} MATCH :match_{table_name}").bindparams(
+            **{f"match_{table_name}": to_fts5(query)}
+        )
+        # bm25() is lower-is-better; negate so that every backend's score grows with relevance.
+        return Clause(
+            index=table(fts, column("rowid")),
+            match=match,  # type: ignore[arg-type]
+            score=-func.bm25(literal_column(fts)),
+        )
+
+    def reindex(self, connection: Any) -> None:
+        for name in ("passage", "footnote"):
+            connection.execute(text(f"INSERT INTO fts_{name}(fts_{name}) VALUES ('rebuild')"))
+
+
+class PostgresTsvector:
+    """Generated ``search_vector`` columns with GIN indexes; ts_rank_cd for relevance."""
+
+    name = "postgresql-tsvector"
+
+    def clause(self, table_name: str, query: Node) -> Clause:
+        tsquery = func.to_tsquery(literal("simple", REGCONFIG), literal(to_tsquery(query)))
+        vector = literal_column(f"{table_name}.search_vector")
+        return Clause(
+            index=None,
+            match=vector.op("@@")(tsquery),  # type: ignore[arg-type]
+            score=func.ts_rank_cd(vector, tsquery),
+        )
+
+    def reindex(self, connection: Any) -> None:
+        for name in ("passage", "footnote"):
+            connection.execute(text(f"REINDEX INDEX search_{name}_gin"))
+
+
+def backend_for(engine: Engine) -> SearchBackend:
+    return SqliteFts5() if engine.dialect.name == "sqlite" else PostgresTsvector()

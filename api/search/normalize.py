@@ -1,0 +1,40 @@
+"""The text both engines index, and the tokens both engines are asked for.
+
+Folding happens here, in Python, one code point at a time: lower-cased, diacritics removed,
+everything that is not a letter or digit turned into a space. The result has exactly the
+length of the original, so a token found at offset 811 of the folded text stands at offset
+811 of the passage as printed; highlighting needs no second tokenizer. Because SQLite and
+PostgreSQL index this folded text with their plainest tokenizers (``unicode61``, ``simple``),
+they split it into the same tokens and a query means the same on both.
+"""
+
+import re
+import unicodedata
+from functools import lru_cache
+
+TOKEN = re.compile(r"[^\W_]+")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    if char.isascii():
+        return char.lower() if char.isalnum() else " "
+    base = unicodedata.normalize("NFKD", char)
+    stripped = "".join(c for c in base if not unicodedata.combining(c)).lower()
+    if len(stripped) == 1 and stripped.isalnum():
+        return stripped
+    low = char.lower()
+    if len(low) == 1 and low.isalnum():
+        return low
+    return " "
+
+
+def fold(text: str) -> str:
+    """Same-length search form of ``text``."""
+    if text.isascii():
+        return "".join(c.lower() if c.isalnum() else " " for c in text)
+    return "".join(_fold_char(c) for c in text)
+
+
+def tokens(text: str) -> list[str]:
+    return TOKEN.findall(fold(text))

@@ -1,0 +1,166 @@
+"""The search API over the seed corpus: the same suite, the same top hits, on both engines."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+TELEGRAM = "harriman-to-secretary-of-state-1944-09-24"
+SEED_000 = "why-did-the-ussr-refuse-to-repatriate-allied-pows"
+SEED_001 = "russian-liberation-movement-the-allies"
+SEED_003 = "bodega-why-did-the-usa-ussr-alliance-break-down"
+
+
+def search(client: TestClient, query: str, **params: object) -> dict:  # type: ignore[type-arg]
+    response = client.get("/v1/search", params={"q": query, **params})
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def hits(client: TestClient, query: str, **params: object) -> list[tuple[str, str]]:
+    return [(h["document"]["id"], h["ref"]) for h in search(client, query, **params)["items"]]
+
+
+def documents(client: TestClient, query: str, **params: object) -> set[str]:
+    return {doc for doc, _ in hits(client, query, **params)}
+
+
+# (query, params, expected documents (exact set), expected top hit (document, ref) or None)
+SUITE: list[tuple[str, dict[str, object], set[str], tuple[str, str] | None]] = [
+    ("Lienz", {}, {SEED_001}, (SEED_001, "sec1.p2")),
+    ('"Soviet nationals"', {}, {TELEGRAM}, None),
+    ("Moyne", {"scope": "footnotes"}, {TELEGRAM}, (TELEGRAM, "fn1")),
+    ("Moyne", {}, {TELEGRAM}, (TELEGRAM, "p4")),
+    ("Moyne", {"scope": "all"}, {TELEGRAM}, None),
+    ("Gufler", {}, set(), None),  # only in a note; the default scope is the text
+    ("Gufler", {"scope": "footnotes"}, {TELEGRAM}, (TELEGRAM, "fn2")),
+    ('"740.62114/9–2744"', {"scope": "footnotes"}, {TELEGRAM}, (TELEGRAM, "fn2")),
+    ("Stalin", {"date_from": "1944", "date_to": "1944"}, set(), None),
+    ("prisoners", {"date_from": "1944", "date_to": "1944"}, {TELEGRAM}, None),
+    ("repatriat*", {}, {SEED_000, TELEGRAM, SEED_001}, None),
+    ("Yalta OR Lienz", {}, {SEED_000, SEED_001, SEED_003}, None),
+    ("Potsdam Truman", {}, {SEED_003}, None),
+    ('"Combined Chiefs of Staff"', {}, {TELEGRAM}, (TELEGRAM, "p6")),
+    ("Stalin", {"source_type": "secondary"}, {SEED_003}, None),
+    ("Stalin", {"collection": "frus-1944-v04"}, set(), None),
+    ("Yalta", {"genre": "encyclopedia entry"}, {SEED_001}, None),
+    ("Sontag", {}, set(), None),  # boilerplate is left out …
+    ("Sontag", {"include_boilerplate": "true"}, {SEED_001}, None),  # … unless asked for
+    ("war", {"document": SEED_000}, {SEED_000}, None),
+    ("Stalin", {"entity": "joseph-stalin"}, {SEED_001, SEED_003}, None),
+    ("conference", {"event": "yalta-conference"}, {SEED_003, SEED_001}, None),
+    ("zurich OR ussr", {}, {SEED_000, SEED_003}, None),
+    ("USSR", {"sort": "date"}, {SEED_000, SEED_003}, None),
+]
+
+
+@pytest.mark.parametrize(("query", "params", "expected", "top"), SUITE)
+def test_query_suite(
+    client: TestClient,
+    query: str,
+    params: dict[str, object],
+    expected: set[str],
+    top: tuple[str, str] | None,
+) -> None:
+    found = hits(client, query, **params)
+    assert {doc for doc, _ in found} == expected
+    if top is not None:
+        assert found[0] == top
+
+
+def test_not_excludes_the_yalta_section(client: TestClient) -> None:
+    potsdam = hits(client, "Potsdam -Yalta")
+    assert potsdam and all(doc == SEED_003 and ref.startswith("sec2") for doc, ref in potsdam)
+    with_yalta = hits(client, "(Potsdam OR Conference)")
+    without = hits(client, "(Potsdam OR Conference) -Yalta")
+    assert (SEED_003, "sec1") in with_yalta  # "The Yalta Conference - February 1945"
+    assert (SEED_003, "sec1") not in without and set(without) < set(with_yalta)
+
+
+def test_hits_carry_snippets_and_exact_offsets(client: TestClient) -> None:
+    body = search(client, '"Soviet nationals"')
+    text = client.get(f"/v1/documents/{TELEGRAM}/text?view=full").text
+    for hit in body["items"]:
+        assert hit["container"] == "passage" and hit["kind"] == "paragraph"
+        assert hit["score"] > 0
+        for span in hit["matches"]:
+            start = hit["text_start"] + span["start"]
+            assert text[start : start + (span["end"] - span["start"])] == "Soviet nationals"
+        snippet = hit["snippet"]
+        assert "<mark>Soviet nationals</mark>" in snippet["html"]
+        for span in snippet["highlights"]:
+            assert snippet["text"][span["start"] : span["end"]] == "Soviet nationals"
+        assert hit["links"]["passage"].endswith(f"/passages/{hit['ref']}")
+
+
+def test_snippet_html_is_escaped(client: TestClient) -> None:
+    body = search(client, "Department", limit=50)
+    assert all(
+        "<" not in h["snippet"]["html"].replace("<mark>", "").replace("</mark>", "")
+        for h in body["items"]
+    )
+
+
+def test_facets_count_every_hit(client: TestClient) -> None:
+    body = search(
+        client, "Stalin OR Harriman", limit=1, facets="source_type,collection,year,entity"
+    )
+    facets = body["facets"]
+    assert {f["value"] for f in facets["source_type"]} == {"primary", "secondary", "tertiary"}
+    telegram_hits = [d for d, _ in hits(client, "Stalin OR Harriman") if d == TELEGRAM]
+    assert {f["value"]: f["count"] for f in facets["year"]} == {"1944": len(telegram_hits)}
+    assert sum(f["count"] for f in facets["collection"]) >= 3
+    assert facets["entity"][0]["count"] >= 1 and facets["entity"][0]["label"]
+    assert client.get("/v1/search", params={"q": "Stalin", "facets": "colour"}).status_code == 422
+
+
+def test_pagination_walks_every_hit_once(client: TestClient) -> None:
+    everything = hits(client, "the", limit=200)
+    seen: list[tuple[str, str]] = []
+    url: str | None = "/v1/search?q=the&limit=7"
+    while url:
+        body = client.get(url).json()
+        seen += [(h["document"]["id"], h["ref"]) for h in body["items"]]
+        url = body["next"]
+    assert seen == everything and len(seen) > 20
+
+
+def test_find_in_document(client: TestClient) -> None:
+    response = client.get(f"/v1/documents/{TELEGRAM}/search", params={"q": "British"})
+    body = response.json()
+    refs = [h["ref"] for h in body["items"]]
+    assert refs[: len(refs)] == sorted(refs, key=lambda r: (r.startswith("fn"), r))
+    assert "fn2" in refs  # notes are searched too, after the passages
+    assert {h["document"]["id"] for h in body["items"]} == {TELEGRAM}
+    missing = client.get("/v1/documents/nope/search", params={"q": "x"})
+    assert missing.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"Soviet nationals',
+        "AND",
+        "OR",
+        "NOT",
+        "Yalta OR",
+        "-Yalta",
+        "",
+        "x" * 1000,
+        "NEAR(Yalta Potsdam)",
+        "text:Moyne",
+        "norm_text:moyne",
+        "Moyne^2",
+        "(Yalta",
+        "*",
+    ],
+)
+def test_malformed_queries_are_400(client: TestClient, query: str) -> None:
+    response = client.get("/v1/search", params={"q": query})
+    assert response.status_code == 400, query
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"]
+
+
+def test_missing_query_is_422(client: TestClient) -> None:
+    response = client.get("/v1/search")
+    assert response.status_code == 422
+    assert "q" in response.json()["detail"]
