@@ -4,7 +4,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
@@ -12,11 +13,13 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from swagger_ui_bundle import swagger_ui_path
 
-from api import __version__, problems
+from api import __version__, observability, problems
+from api.auth import read_access
 from api.db import make_engine
 from api.etag import ETagMiddleware
+from api.limits import BodyLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from api.migrations import head_revision
-from api.routes import health, search, v1
+from api.routes import curation, health, search, v1
 from api.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -38,6 +41,8 @@ TAGS = [
     {"name": "cross-references", "description": "Links between sources."},
     {"name": "search", "description": "Full-text search over passages and footnotes."},
     {"name": "graph", "description": "Networks of documents and entities for visualisation."},
+    {"name": "curation", "description": "Writes: need an API key with the curate scope."},
+    {"name": "keys", "description": "API key management (admin)."},
     {"name": "operations", "description": "Health and readiness for operators."},
 ]
 
@@ -81,10 +86,32 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.migration_head = head_revision(settings.database_url)
 
     problems.install(app)
+    # Outermost last: security headers and CORS also dress the 413/429 answers.
     app.add_middleware(ETagMiddleware)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        upload_max_bytes=settings.upload_max_bytes,
+    )
+    app.add_middleware(
+        RateLimitMiddleware, writes=settings.rate_limit_writes, reads=settings.rate_limit_reads
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials="*" not in settings.cors_origins,
+            allow_methods=["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
+            expose_headers=["ETag", "Link", "Location", "Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeadersMiddleware)
+    readers = [Depends(read_access)]
     app.include_router(health.router)
-    app.include_router(v1)
-    app.include_router(search.router)
+    app.include_router(v1, dependencies=readers)
+    app.include_router(search.router, dependencies=readers)
+    app.include_router(curation.router, dependencies=readers)
 
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
 
@@ -113,4 +140,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    observability.install(app, settings)  # last, so its middleware is the outermost
     return app

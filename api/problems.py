@@ -61,6 +61,13 @@ class NotFound(ProblemError):
         super().__init__(404, f"No {what} with id {key!r}.")
 
 
+class Gone(ProblemError):
+    def __init__(self, what: str, key: str):
+        super().__init__(
+            410, f"The {what} {key!r} has been deleted; an administrator can restore it."
+        )
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -136,6 +143,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         404: "No such resource",
         406: "None of the media types in Accept can be served",
         409: "The request is ambiguous or conflicts with the current state",
+        410: "The document has been deleted (a tombstone); an administrator can restore it",
         422: "A parameter is invalid (wrong type, out of range, not an EDTF date)",
     }
     return {

@@ -16,11 +16,16 @@ from api.problems import ProblemError
 from api.schemas.common import Page
 
 
+def body_of(model: BaseModel) -> bytes:
+    """The exact bytes a model is served as: what GET's ETag hashes and If-Match compares."""
+    return model.model_dump_json().encode("utf-8")
+
+
 def json_response(
     model: BaseModel, *, headers: dict[str, str] | None = None, status_code: int = 200
 ) -> Response:
     return Response(
-        content=model.model_dump_json(),
+        content=body_of(model),
         media_type="application/json",
         headers=headers,
         status_code=status_code,

@@ -85,5 +85,5 @@ def downgrade() -> None:
             op.execute(f"DROP INDEX IF EXISTS search_{table}_gin")
             op.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_vector")
     for table in TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("norm_text")
+        # Not batch mode: recreating the table on SQLite would cascade-delete its children.
+        op.drop_column(table, "norm_text")

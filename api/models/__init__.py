@@ -1,5 +1,6 @@
 """SQLModel tables, one module per concept. Importing this package registers them all."""
 
+from api.models.apikey import ApiKey
 from api.models.collection import Collection
 from api.models.crossref import CrossReference
 from api.models.document import Document, DocumentIdentifier
@@ -8,8 +9,10 @@ from api.models.footnote import Footnote
 from api.models.mention import Mention
 from api.models.page import PageMarker
 from api.models.passage import Passage
+from api.models.revision import Revision
 
 __all__ = [
+    "ApiKey",
     "Collection",
     "CrossReference",
     "Document",
@@ -23,4 +26,5 @@ __all__ = [
     "Mention",
     "PageMarker",
     "Passage",
+    "Revision",
 ]

@@ -9,7 +9,7 @@ filters and sorting run in SQL on both databases.
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.models.base import timestamp_field
@@ -46,6 +46,11 @@ class Document(SQLModel, table=True):
     revision: int = Field(default=1)
     created_at: dt.datetime = timestamp_field()
     updated_at: dt.datetime = timestamp_field()
+    deleted_at: dt.datetime | None = Field(
+        default=None,
+        sa_type=DateTime(timezone=True),  # type: ignore[call-overload]
+        description="set when the document is deleted (a tombstone: 410 Gone, restorable)",
+    )
 
 
 class DocumentIdentifier(SQLModel, table=True):

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Connection, bindparam, func, literal, sele
 from sqlmodel import Session
 
 from api.models import Document, DocumentIdentifier, Footnote, PageMarker, Passage
-from api.problems import NotFound, ProblemError
+from api.problems import Gone, NotFound, ProblemError
 from api.schemas.document import DocumentPublic, DocumentSummary
 
 SortKey = Literal["date", "-date", "title", "-title"]
@@ -75,6 +75,7 @@ def list_documents(
         Document.genre,
         Document.language,
     )
+    query = query.where(Document.deleted_at.is_(None))  # type: ignore[union-attr]
     if filters.collection is not None:
         query = query.where(Document.collection_id == filters.collection)
     if filters.source_type is not None:
@@ -145,6 +146,7 @@ _FIELDS: dict[str, Any] = {
     "revision": Document.revision,
     "created_at": Document.created_at,
     "updated_at": Document.updated_at,
+    "deleted_at": Document.deleted_at,  # not served: a set value answers 410 Gone
 }
 _COUNTS: dict[str, Any] = {
     "passages": _count(Passage),
@@ -186,6 +188,8 @@ def get_document(
         raise NotFound("document", document_id)
     first = rows[0]
     record = dict(zip(_FIELDS, first, strict=False))
+    if record.pop("deleted_at") is not None:
+        raise Gone("document", document_id)
     self_url = f"{base}/v1/documents/{record['id']}"
     record["identifiers"] = [
         {"scheme": row[_SCHEME_AT], "value": row[_SCHEME_AT + 1]}
@@ -205,5 +209,11 @@ def get_document(
 
 
 def require_document(session: Session, document_id: str) -> None:
-    if session.execute(select(Document.id).where(Document.id == document_id)).first() is None:
+    """404 for an unknown document, 410 for a deleted one."""
+    row = session.execute(
+        select(Document.id, Document.deleted_at).where(Document.id == document_id)
+    ).first()
+    if row is None:
         raise NotFound("document", document_id)
+    if row.deleted_at is not None:
+        raise Gone("document", document_id)

@@ -21,11 +21,10 @@ View = Literal["main", "full"]
 
 
 def document_text(session: Session, *, document_id: str, view: View, base: str) -> DocumentText:
+    require_document(session, document_id)
     row = session.execute(
         select(Document.text, Document.checksum).where(Document.id == document_id)
-    ).first()
-    if row is None:
-        raise NotFound("document", document_id)
+    ).one()
     full: str = row.text
     passages = session.execute(
         select(
@@ -136,8 +135,8 @@ def get_passage(session: Session, *, document_id: str, ref: str, base: str) -> P
     row = session.execute(
         select(*_PASSAGE_COLUMNS).where(Passage.document_id == document_id, Passage.ref == ref)
     ).first()
+    require_document(session, document_id)
     if row is None:
-        require_document(session, document_id)
         raise NotFound("passage", ref)
     return _passage_public(row, base, document_id)
 
@@ -197,8 +196,8 @@ def get_footnote(session: Session, *, document_id: str, key: str, base: str) -> 
         rows = session.execute(
             _footnote_query(document_id).where(Footnote.marker == key).order_by(Footnote.number)
         ).all()
+    require_document(session, document_id)
     if not rows:
-        require_document(session, document_id)
         raise NotFound("footnote", key)
     if len(rows) > 1:
         refs = ", ".join(r.ref for r in rows)

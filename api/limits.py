@@ -1,0 +1,161 @@
+"""Request limits and browser-facing headers, as pure ASGI middleware.
+
+- Bodies larger than the configured limit are refused with 413 before they are read whole.
+- A moving-window rate limit per API key (or client address when there is no key), with
+  429 and ``Retry-After``; writes and reads have separate budgets (reads are unlimited by
+  default). Counters live in the worker process (the ``limits`` library's memory storage).
+- Security headers on every response.
+"""
+
+import hashlib
+import json
+import math
+import time
+
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.problems import PROBLEM_JSON
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+UPLOAD_PATHS = ("/v1/imports",)
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-resource-policy", b"cross-origin"),
+]
+API_CSP = b"default-src 'none'; frame-ancestors 'none'"
+DOCS_CSP = (
+    b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    b"script-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+)
+
+
+async def _problem(
+    send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]]
+) -> None:
+    titles = {413: "Content Too Large", 429: "Too Many Requests"}
+    body = json.dumps(
+        {"type": "about:blank", "title": titles[status], "status": status, "detail": detail}
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, upload_max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.upload_max_bytes = upload_max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        limit = self.upload_max_bytes if scope["path"].endswith(UPLOAD_PATHS) else self.max_bytes
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _problem(send, 413, f"The request body is larger than {limit} bytes.", [])
+            return
+        received = 0
+        too_large = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    too_large = True
+                    raise _TooLarge
+            return message
+
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await _problem(send, 413, f"The request body is larger than {limit} bytes.", [])
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp, *, writes: str, reads: str) -> None:
+        self.app = app
+        self.writes: RateLimitItem | None = parse(writes) if writes else None
+        self.reads: RateLimitItem | None = parse(reads) if reads else None
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def _who(self, scope: Scope) -> str:
+        authorization = Headers(scope=scope).get("authorization")
+        if authorization:
+            # Hash: the key itself never sits in the limiter's memory.
+            return "key:" + hashlib.sha256(authorization.encode()).hexdigest()[:32]
+        client = scope.get("client")
+        return "addr:" + (client[0] if client else "unknown")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        item = self.writes if scope["method"] in WRITE_METHODS else self.reads
+        if item is None:
+            await self.app(scope, receive, send)
+            return
+        who = self._who(scope)
+        if not self.limiter.hit(item, who):
+            reset, _ = self.limiter.get_window_stats(item, who)
+            retry = max(1, math.ceil(reset - time.time()))
+            await _problem(
+                send,
+                429,
+                f"Too many requests: the limit is {item}. Retry in {retry} s.",
+                [(b"retry-after", str(retry).encode())],
+            )
+            return
+        await self.app(scope, receive, send)
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = scope["path"].endswith("/docs") or "/static/" in scope["path"]
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS:
+                    headers.append(name.decode(), value.decode())
+                headers.append("content-security-policy", (DOCS_CSP if docs else API_CSP).decode())
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

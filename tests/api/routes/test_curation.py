@@ -1,0 +1,430 @@
+"""The write API: keys and scopes, writes, revisions, no lost updates — on both engines."""
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.auth import create_key
+from api.db import session_scope
+from api.main import create_app
+from tests.conftest import DbHandle
+
+TELEGRAM = "harriman-to-secretary-of-state-1944-09-24"
+DOC = f"/v1/documents/{TELEGRAM}"
+
+
+@dataclass
+class Keys:
+    read: dict[str, str]
+    curate: dict[str, str]
+    admin: dict[str, str]
+
+
+@pytest.fixture
+def keys(fresh_db: DbHandle) -> Keys:
+    with session_scope(fresh_db.engine) as session:
+        made = {
+            s: create_key(session, name=f"{s}-key", scope=s) for s in ("read", "curate", "admin")
+        }
+    return Keys(**{scope: {"Authorization": f"Bearer {key}"} for scope, key in made.items()})
+
+
+@pytest.fixture
+def api(fresh_db: DbHandle) -> Iterator[TestClient]:
+    app = create_app(fresh_db.app_settings(rate_limit_writes=""), engine=fresh_db.engine)
+    with TestClient(app) as client:
+        yield client
+
+
+def etag(client: TestClient, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    return response.headers["etag"]
+
+
+def test_auth_matrix_over_every_write_route(api: TestClient, keys: Keys) -> None:
+    spec = api.get("/openapi.json").json()
+    writes = [
+        (method.upper(), path, op)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if method in ("post", "patch", "delete")
+    ]
+    assert len(writes) >= 18
+    for method, path, op in writes:
+        url = (
+            path.replace("{document_id}", TELEGRAM)
+            .replace("{ref}", "p4")
+            .replace("{marker}", "66")
+            .replace("{mention_id}", "1")
+            .replace("{entity_id}", "joseph-stalin")
+            .replace("{event_id}", "yalta-conference")
+            .replace("{xref_id}", "1")
+            .replace("{kind}", "documents")
+            .replace("{resource_id}", TELEGRAM)
+            .replace("{number}", "1")
+            .replace("{name}", "read-key")
+        )
+        anonymous = api.request(method, url, json={})
+        assert anonymous.status_code == 401, (method, path)
+        assert anonymous.headers["www-authenticate"].startswith("Bearer")
+        assert anonymous.headers["content-type"] == "application/problem+json"
+        wrong = api.request(method, url, json={}, headers={"Authorization": "Bearer qk_nope.x"})
+        assert wrong.status_code == 401 and "invalid_token" in wrong.headers["www-authenticate"]
+        reader = api.request(method, url, json={}, headers=keys.read)
+        assert reader.status_code == 403, (method, path)
+        admin_only = (
+            "admin" in op["description"].lower() and "admin only" in op["description"].lower()
+        )
+        curator = api.request(method, url, json={}, headers=keys.curate)
+        if admin_only:
+            assert curator.status_code == 403, (method, path)
+        else:
+            assert curator.status_code not in (401, 403), (method, path, curator.text)
+
+
+def test_curate_key_can_write_each_kind(api: TestClient, keys: Keys) -> None:
+    h = keys.curate
+    created = api.post(
+        "/v1/documents",
+        headers=h,
+        json={
+            "id": "new-telegram",
+            "collection": "frus-1944-v04",
+            "title": "A new telegram",
+            "source_type": "primary",
+            "date": "1944-09-30",
+            "text": "# Telegram\n\nLord Moyne[^1] was in Cairo.",
+            "footnotes": [{"marker": "1", "text": "Minister Resident."}],
+        },
+    )
+    assert created.status_code == 201, created.text
+    assert created.headers["location"] == "/v1/documents/new-telegram"
+    assert created.headers["etag"] == etag(api, "/v1/documents/new-telegram")
+    patched = api.patch(
+        "/v1/documents/new-telegram",
+        headers={**h, "If-Match": created.headers["etag"]},
+        json={"title": "A corrected telegram", "provenance": {"pages": "12"}},
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["title"] == "A corrected telegram"
+    assert patched.json()["provenance"]["pages"] == "12"
+    entity = api.post(
+        "/v1/entities",
+        headers=h,
+        json={
+            "id": "edward-stettinius",
+            "type": "person",
+            "name": "Edward R. Stettinius Jr.",
+            "aliases": [{"text": "Stettinius"}],
+        },
+    )
+    assert entity.status_code == 201, entity.text
+    xref = api.post(
+        "/v1/cross-references",
+        headers=h,
+        json={
+            "source": {"document": "new-telegram", "passage": "p2"},
+            "relation": "see_also",
+            "target": {"document": TELEGRAM},
+        },
+    )
+    assert xref.status_code == 201, xref.text
+    assert xref.json()["resolved"] is True and xref.json()["origin"] == "curated"
+    note = api.patch(
+        f"{DOC}/footnotes/66",
+        headers={**h, "If-Match": etag(api, f"{DOC}/footnotes/66")},
+        json={"text": "Walter Edward Guinness, Lord Moyne."},
+    )
+    assert note.status_code == 200 and note.json()["marker"] == "66"
+
+
+def test_if_match_is_required_and_checked(api: TestClient, keys: Keys) -> None:
+    missing = api.patch(DOC, headers=keys.curate, json={"title": "x"})
+    assert missing.status_code == 428
+    stale = api.patch(DOC, headers={**keys.curate, "If-Match": '"stale"'}, json={"title": "x"})
+    assert stale.status_code == 412
+    current = etag(api, DOC)
+    first = api.patch(DOC, headers={**keys.curate, "If-Match": current}, json={"title": "One"})
+    second = api.patch(DOC, headers={**keys.curate, "If-Match": current}, json={"title": "Two"})
+    assert (first.status_code, second.status_code) == (200, 412)
+    assert api.get(DOC).json()["title"] == "One"
+
+
+def test_concurrent_conflicting_updates_lose_nothing(fresh_db: DbHandle, keys: Keys) -> None:
+    """20 threads × 50 updates with If-Match: every success is a revision, the last one wins."""
+    app = create_app(fresh_db.app_settings(rate_limit_writes=""), engine=fresh_db.engine)
+    url = "/v1/documents/why-did-the-ussr-refuse-to-repatriate-allied-pows"
+    successes: list[tuple[int, str]] = []
+    lock = threading.Lock()
+    errors: list[str] = []
+
+    def worker(n: int) -> None:
+        try:
+            attempt(n)
+        except Exception as exc:  # a crashed thread must fail the test, not vanish
+            errors.append(f"thread {n}: {type(exc).__name__}: {exc}")
+
+    def attempt(n: int) -> None:
+        client = TestClient(app)
+        for i in range(50):
+            got = client.get(url)
+            title = f"title {n}-{i}"
+            response = client.patch(
+                url, headers={**keys.curate, "If-Match": got.headers["etag"]}, json={"title": title}
+            )
+            if response.status_code == 200:
+                with lock:
+                    successes.append((response.json()["revision"], title))
+            elif response.status_code != 412:
+                errors.append(f"{response.status_code} {response.text}")
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors[:3]
+    assert successes
+    client = TestClient(app)
+    revisions: list[dict] = []  # type: ignore[type-arg]
+    next_url: str | None = f"/v1/documents/{url.rsplit('/', 1)[1]}/revisions?limit=200"
+    while next_url:
+        body = client.get(next_url).json()
+        revisions += body["items"]
+        next_url = body["next"]
+    assert len(revisions) == len(successes)
+    assert [r["number"] for r in revisions] == list(range(1, len(successes) + 1))
+    last_revision, last_title = max(successes)
+    final = client.get(url).json()
+    assert final["title"] == last_title and final["revision"] == last_revision
+    assert revisions[-1]["after"]["title"] == last_title
+
+
+def test_delete_and_restore_bring_everything_back(api: TestClient, keys: Keys) -> None:
+    parts = (
+        "/text?view=full",
+        "/passages",
+        "/footnotes",
+        "/pages",
+        "/mentions?limit=200",
+        "/cross-references?direction=out",
+    )
+    before = {part: api.get(DOC + part).content for part in parts}
+    gone = api.delete(DOC, headers={**keys.curate, "If-Match": etag(api, DOC)})
+    assert gone.status_code == 204
+    for part in ("", *parts):
+        assert api.get(DOC + part).status_code == 410, part
+    assert TELEGRAM not in {d["id"] for d in api.get("/v1/documents").json()["items"]}
+    assert api.post(f"{DOC}/restore", headers=keys.curate).status_code == 403
+    restored = api.post(f"{DOC}/restore", headers=keys.admin)
+    assert restored.status_code == 200, restored.text
+    after = {part: api.get(DOC + part).content for part in parts}
+    assert after == before
+    history = api.get(f"{DOC}/revisions").json()["items"]
+    assert [r["operation"] for r in history] == ["delete", "restore"]
+    assert all(r["key_name"] in ("curate-key", "admin-key") for r in history)
+
+
+def test_hard_delete_needs_admin(api: TestClient, keys: Keys) -> None:
+    tag = etag(api, DOC)
+    assert (
+        api.delete(f"{DOC}?hard=true", headers={**keys.curate, "If-Match": tag}).status_code == 403
+    )
+    assert (
+        api.delete(f"{DOC}?hard=true", headers={**keys.admin, "If-Match": tag}).status_code == 204
+    )
+    assert api.get(DOC).status_code == 404
+
+
+def test_editing_a_passage_keeps_offsets_consistent(api: TestClient, keys: Keys) -> None:
+    old_notes = api.get(f"{DOC}/footnotes").json()["items"]
+    old_pages = api.get(f"{DOC}/pages").json()["items"]
+    passage = api.get(f"{DOC}/passages/p4").json()
+    new_text = passage["text"].replace("in which Lord Moyne", "in which, it seems, Lord Moyne")
+    response = api.patch(
+        f"{DOC}/passages/p4",
+        headers={**keys.curate, "If-Match": etag(api, f"{DOC}/passages/p4")},
+        json={"text": new_text},
+    )
+    assert response.status_code == 200, response.text
+    text = api.get(f"{DOC}/text?view=full").text
+    notes = api.get(f"{DOC}/footnotes").json()["items"]
+    shift = len(", it seems,")
+    assert text[: notes[0]["offset"]].endswith("Lord Moyne")
+    assert notes[1]["offset"] == old_notes[1]["offset"] + shift
+    assert text[: notes[1]["offset"]].endswith("this time.")
+    assert text[: notes[2]["offset"]].endswith("reprisals.")
+    pages = api.get(f"{DOC}/pages").json()["items"]
+    assert pages[0]["offset"] == old_pages[0]["offset"] + shift
+    assert text[pages[0]["offset"] :].startswith("to obtain information")
+    for item in api.get(f"{DOC}/passages").json()["items"]:
+        assert text[item["start"] : item["end"]] == item["text"]
+    for mention in api.get(f"{DOC}/mentions?limit=200").json()["items"]:
+        if mention["container"] == "passage":
+            assert text[mention["text_start"] : mention["text_end"]] == mention["surface"]
+    found = api.get("/v1/search", params={"q": '"it seems"'}).json()["items"]
+    assert [(h["document"]["id"], h["ref"]) for h in found] == [(TELEGRAM, "p4")]
+
+
+def test_rejected_mention_stays_rejected_when_aliases_change(api: TestClient, keys: Keys) -> None:
+    mentions = api.get(f"{DOC}/mentions?limit=200").json()["items"]
+    target = next(m for m in mentions if m["status"] == "auto")
+    rejected = api.patch(
+        f"/v1/mentions/{target['id']}",
+        headers={**keys.curate, "If-Match": etag(api, f"/v1/mentions/{target['id']}")},
+        json={"status": "rejected"},
+    )
+    assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
+    entity = target["entity"]
+    aliases = api.get(f"/v1/entities/{entity}").json()["aliases"]
+    relinked = api.patch(
+        f"/v1/entities/{entity}",
+        headers={**keys.curate, "If-Match": etag(api, f"/v1/entities/{entity}")},
+        json={"aliases": [*aliases, {"text": "zzz unused alias"}]},
+    )
+    assert relinked.status_code == 200, relinked.text
+    again = api.get(f"{DOC}/mentions?limit=200&include_rejected=true").json()["items"]
+    same = [
+        m
+        for m in again
+        if (m["ref"], m["start"], m["end"]) == (target["ref"], target["start"], target["end"])
+    ]
+    assert [m["status"] for m in same] == ["rejected"]
+
+
+def test_bad_writes_are_refused_with_problems(api: TestClient, keys: Keys) -> None:
+    h = keys.curate
+    cases = [
+        ("patch", DOC, {"title": 42}, 422),
+        ("patch", DOC, {"colour": "red"}, 422),
+        ("patch", DOC, {"date": "someday"}, 422),
+        (
+            "post",
+            f"{DOC}/mentions",
+            {
+                "passage": "p4",
+                "start": 0,
+                "end": 4,
+                "surface": "Lord",
+                "entity": "w-averell-harriman",
+            },
+            422,
+        ),
+        (
+            "post",
+            f"{DOC}/mentions",
+            {
+                "passage": "p4",
+                "start": 9000,
+                "end": 9004,
+                "surface": "x",
+                "entity": "w-averell-harriman",
+            },
+            422,
+        ),
+        (
+            "post",
+            "/v1/cross-references",
+            {
+                "source": {"document": TELEGRAM},
+                "relation": "cites",
+                "target": {"document": TELEGRAM},
+            },
+            422,
+        ),
+        (
+            "post",
+            "/v1/entities",
+            {
+                "id": "another-stalin",
+                "type": "person",
+                "name": "J. S.",
+                "aliases": [{"text": "Stalin"}],
+            },
+            409,
+        ),
+        ("post", "/v1/entities", {"id": "joseph-stalin", "type": "person", "name": "J. S."}, 409),
+    ]
+    for method, url, body, status in cases:
+        headers = {**h, "If-Match": etag(api, url)} if method == "patch" else h
+        response = api.request(method.upper(), url, headers=headers, json=body)
+        assert response.status_code == status, (url, body, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["detail"]
+    # nothing half-written
+    assert api.get(DOC).json()["title"].startswith("The Ambassador")
+    assert api.get("/v1/entities/another-stalin").status_code == 404
+
+
+def test_revisions_and_revert(api: TestClient, keys: Keys) -> None:
+    original = api.get(DOC).json()["title"]
+    api.patch(DOC, headers={**keys.curate, "If-Match": etag(api, DOC)}, json={"title": "Changed"})
+    history = api.get(f"{DOC}/revisions").json()["items"]
+    assert history[0]["before"]["title"] == original and history[0]["after"]["title"] == "Changed"
+    assert api.post(f"{DOC}/revisions/1/revert", headers=keys.curate).status_code == 403
+    # revision 1 left it "Changed"; revert to the state before it by creating revision 2 first
+    api.patch(DOC, headers={**keys.curate, "If-Match": etag(api, DOC)}, json={"title": "Again"})
+    reverted = api.post(f"{DOC}/revisions/1/revert", headers=keys.admin)
+    assert reverted.status_code == 200 and reverted.json()["title"] == "Changed"
+    assert api.get(f"{DOC}/revisions").json()["items"][-1]["operation"] == "revert to 1"
+
+
+def test_keys_endpoints(api: TestClient, keys: Keys) -> None:
+    assert api.get("/v1/keys", headers=keys.curate).status_code == 403
+    made = api.post("/v1/keys", headers=keys.admin, json={"name": "guest", "scope": "read"})
+    assert made.status_code == 201
+    secret = made.json()["key"]
+    listed = api.get("/v1/keys", headers=keys.admin).json()["items"]
+    assert {"guest", "read-key", "curate-key", "admin-key"} <= {k["name"] for k in listed}
+    assert all("key" not in k for k in listed)
+    assert api.delete("/v1/keys/guest", headers=keys.admin).status_code == 204
+    revoked = api.post("/v1/entities", headers={"Authorization": f"Bearer {secret}"}, json={})
+    assert revoked.status_code == 401
+
+
+def test_limits_cors_and_security_headers(fresh_db: DbHandle, keys: Keys) -> None:
+    settings = fresh_db.app_settings(
+        rate_limit_writes="3/minute", max_body_bytes=2048, cors_origins=["https://edition.example"]
+    )
+    client = TestClient(create_app(settings, engine=fresh_db.engine))
+    statuses = [
+        client.patch(DOC, headers=keys.curate, json={"title": "x"}).status_code for _ in range(4)
+    ]
+    assert statuses[:3] == [428, 428, 428] and statuses[3] == 429
+    limited = client.patch(DOC, headers=keys.curate, json={"title": "x"})
+    assert int(limited.headers["retry-after"]) >= 1
+    assert limited.headers["content-type"] == "application/problem+json"
+    big = client.post(
+        "/v1/entities",
+        headers=keys.admin,
+        content=b"{" + b" " * 5000 + b"}",
+    )
+    assert big.status_code == 413
+    preflight = client.options(
+        "/v1/documents",
+        headers={"Origin": "https://edition.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert preflight.headers["access-control-allow-origin"] == "https://edition.example"
+    other = client.get("/v1/documents", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+    plain = client.get("/v1/documents")
+    assert plain.headers["x-content-type-options"] == "nosniff"
+    assert "default-src 'none'" in plain.headers["content-security-policy"]
+    anyone = TestClient(
+        create_app(fresh_db.app_settings(cors_origins=["*"]), engine=fresh_db.engine)
+    ).get("/v1/documents", headers={"Origin": "https://x.example"})
+    assert anyone.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in anyone.headers
+
+
+def test_reads_can_require_a_key(fresh_db: DbHandle, keys: Keys) -> None:
+    client = TestClient(
+        create_app(fresh_db.app_settings(require_read_key=True), engine=fresh_db.engine)
+    )
+    assert client.get("/v1/documents").status_code == 401
+    assert client.get("/v1/documents", headers=keys.read).status_code == 200
+    assert client.get("/health").status_code == 200
