@@ -6,9 +6,10 @@ step so that an operator never meets a setting the documentation does not mentio
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,10 +41,78 @@ class Settings(BaseSettings):
         description="Path prefix when served behind a reverse proxy under a sub-path "
         "(e.g. /quellen); used in every link the API returns.",
     )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto headers are trusted (client address and scheme); * trusts any.",
+    )
+    shutdown_timeout: int = Field(
+        default=20,
+        ge=1,
+        description="Seconds in-flight requests get to finish after SIGTERM before the server "
+        "closes their connections.",
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="json",
+        description="json: one JSON object per line (with request ids); text: for a terminal.",
+    )
+    access_log: bool = Field(
+        default=True,
+        description="Write one log line per request (request id, method, path, route, "
+        "status, duration).",
+    )
+    metrics: bool = Field(
+        default=True,
+        description="Serve Prometheus metrics at GET /metrics (request counts and latencies "
+        "per route, database pool use).",
+    )
     db_pool_size: int = Field(
         default=10, ge=1, description="Connections kept open per worker (PostgreSQL)."
     )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+    require_read_key: bool = Field(
+        default=False,
+        description="Require an API key with the read scope for every read (reads are public "
+        "by default).",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="Largest JSON request body accepted; larger ones get 413.",
+    )
+    upload_max_bytes: int = Field(
+        default=52_428_800,
+        ge=1024,
+        description="Largest file accepted by POST /v1/imports; larger ones get 413.",
+    )
+    rate_limit_writes: str = Field(
+        default="120/minute",
+        description="Writes allowed per API key (or client address), e.g. 120/minute; empty "
+        "to switch off. Counted per worker process.",
+    )
+    rate_limit_reads: str = Field(
+        default="",
+        description="Reads allowed per API key or client address, e.g. 6000/minute; empty "
+        "(the default) switches it off.",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins browsers may call the API from (JSON list or comma-separated); "
+        '["*"] allows any origin, without credentials.',
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: Any) -> Any:
+        # Accept a JSON list or a plain comma-separated list in the environment.
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                import json
+
+                return json.loads(text)
+            return [origin.strip() for origin in text.split(",") if origin.strip()]
+        return value
 
 
 @lru_cache
