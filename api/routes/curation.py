@@ -570,7 +570,22 @@ def list_revisions(
     summary="Revert to a revision",
     description="Makes the resource what the given revision left it as, and records that "
     "as a new revision. Admin only. Supported for documents, entities and events.",
-    responses={200: {"description": "The resource as reverted"}, **WRITE_ERRORS},
+    responses={
+        200: {
+            "description": "The resource as reverted (a document, entity or event)",
+            "content": {
+                "application/json": {
+                    "example": {
+                        "id": "harriman-to-secretary-of-state-1944-09-24",
+                        "title": "The Ambassador in the Soviet Union (Harriman) to the "
+                        "Secretary of State",
+                        "revision": 4,
+                    }
+                }
+            },
+        },
+        **WRITE_ERRORS,
+    },
 )
 def revert(
     request: Request,
