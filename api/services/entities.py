@@ -44,6 +44,11 @@ SNIPPET_CONTEXT = 60
 VISIBLE = ("auto", "curated")
 
 
+def live_documents() -> Any:
+    """Mentions in deleted documents (tombstones) are not shown."""
+    return select(Document.id).where(Document.deleted_at.is_(None))  # type: ignore[union-attr]
+
+
 def entity_link(base: str, entity_id: str) -> str:
     return f"{base}/v1/entities/{entity_id}"
 
@@ -166,6 +171,7 @@ def get_entity(session: Session, *, entity_id: str, base: str) -> EntityPublic:
         select(func.count(), func.count(func.distinct(Mention.document_id))).where(
             Mention.entity_id == entity_id,
             Mention.status.in_(VISIBLE),  # type: ignore[attr-defined]
+            Mention.document_id.in_(live_documents()),  # type: ignore[attr-defined]
         )
     ).one()
     same_as = [
@@ -283,6 +289,7 @@ def entity_mentions(
     query = _mention_query().where(
         Mention.entity_id == entity_id,
         Mention.status.in_(_statuses(include_rejected)),  # type: ignore[attr-defined]
+        Mention.document_id.in_(live_documents()),  # type: ignore[attr-defined]
     )
     if document_id is not None:
         query = query.where(Mention.document_id == document_id)
@@ -337,7 +344,11 @@ def entity_documents(
     query = (
         select(Document.id, Document.title, Document.date, func.count(Mention.id).label("n"))
         .join(Mention, Mention.document_id == Document.id)  # type: ignore[arg-type]
-        .where(Mention.entity_id == entity_id, Mention.status.in_(VISIBLE))  # type: ignore[attr-defined]
+        .where(
+            Mention.entity_id == entity_id,
+            Mention.status.in_(VISIBLE),  # type: ignore[attr-defined]
+            Document.deleted_at.is_(None),  # type: ignore[union-attr]
+        )
         .group_by(Document.id, Document.title, Document.date)
     )
     if after is not None:

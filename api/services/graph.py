@@ -14,7 +14,7 @@ from sqlmodel import Session
 from api.models import CrossReference, Document, Entity, Mention
 from api.problems import NotFound, ProblemError
 from api.schemas.entity import Graph, GraphEdge, GraphNode
-from api.services.entities import VISIBLE
+from api.services.entities import VISIBLE, live_documents
 
 
 def _split(center: str, session: Session) -> tuple[str, str]:
@@ -31,7 +31,11 @@ def _split(center: str, session: Session) -> tuple[str, str]:
 def _entity_edges(session: Session, document_ids: list[str]) -> list[Any]:
     return session.execute(
         select(Mention.document_id, Mention.entity_id, func.count().label("n"))
-        .where(Mention.document_id.in_(document_ids), Mention.status.in_(VISIBLE))  # type: ignore[attr-defined]
+        .where(
+            Mention.document_id.in_(document_ids),  # type: ignore[attr-defined]
+            Mention.status.in_(VISIBLE),  # type: ignore[attr-defined]
+            Mention.document_id.in_(live_documents()),  # type: ignore[attr-defined]
+        )
         .group_by(Mention.document_id, Mention.entity_id)
     ).all()
 
@@ -39,7 +43,11 @@ def _entity_edges(session: Session, document_ids: list[str]) -> list[Any]:
 def _document_edges_of_entities(session: Session, entity_ids: list[str]) -> list[Any]:
     return session.execute(
         select(Mention.document_id, Mention.entity_id, func.count().label("n"))
-        .where(Mention.entity_id.in_(entity_ids), Mention.status.in_(VISIBLE))  # type: ignore[attr-defined]
+        .where(
+            Mention.entity_id.in_(entity_ids),  # type: ignore[attr-defined]
+            Mention.status.in_(VISIBLE),  # type: ignore[attr-defined]
+            Mention.document_id.in_(live_documents()),  # type: ignore[attr-defined]
+        )
         .group_by(Mention.document_id, Mention.entity_id)
     ).all()
 
@@ -53,7 +61,8 @@ def _reference_edges(session: Session, document_ids: list[str]) -> list[Any]:
             CrossReference.origin,
             CrossReference.score,
         ).where(
-            CrossReference.target_document_id.is_not(None),  # type: ignore[union-attr]
+            CrossReference.target_document_id.in_(live_documents()),  # type: ignore[union-attr]
+            CrossReference.source_document_id.in_(live_documents()),  # type: ignore[attr-defined]
             CrossReference.source_document_id.in_(document_ids)  # type: ignore[attr-defined]
             | CrossReference.target_document_id.in_(document_ids),  # type: ignore[union-attr]
         )

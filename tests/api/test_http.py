@@ -39,7 +39,7 @@ def test_unknown_route_and_method_are_problems(client: TestClient) -> None:
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
     assert "/v1/nothing-here" in missing.json()["detail"]
-    wrong = client.post("/v1/documents")
+    wrong = client.put("/v1/documents")
     assert wrong.status_code == 405
     assert wrong.headers["content-type"] == "application/problem+json"
 

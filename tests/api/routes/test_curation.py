@@ -219,6 +219,9 @@ def test_delete_and_restore_bring_everything_back(api: TestClient, keys: Keys) -
     for part in ("", *parts):
         assert api.get(DOC + part).status_code == 410, part
     assert TELEGRAM not in {d["id"] for d in api.get("/v1/documents").json()["items"]}
+    assert api.get("/v1/search", params={"q": "Moyne"}).json()["items"] == []
+    moyne = api.get("/v1/entities/walter-edward-guinness/documents").json()["items"]
+    assert TELEGRAM not in {d["id"] for d in moyne}
     assert api.post(f"{DOC}/restore", headers=keys.curate).status_code == 403
     restored = api.post(f"{DOC}/restore", headers=keys.admin)
     assert restored.status_code == 200, restored.text

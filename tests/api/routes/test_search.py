@@ -46,7 +46,7 @@ SUITE: list[tuple[str, dict[str, object], set[str], tuple[str, str] | None]] = [
     ("Sontag", {"include_boilerplate": "true"}, {SEED_001}, None),  # … unless asked for
     ("war", {"document": SEED_000}, {SEED_000}, None),
     ("Stalin", {"entity": "joseph-stalin"}, {SEED_001, SEED_003}, None),
-    ("conference", {"event": "yalta-conference"}, {SEED_003, SEED_001}, None),
+    ("conference", {"event": "yalta-conference"}, {SEED_000, SEED_001, SEED_003}, None),
     ("zurich OR ussr", {}, {SEED_000, SEED_003}, None),
     ("USSR", {"sort": "date"}, {SEED_000, SEED_003}, None),
 ]
