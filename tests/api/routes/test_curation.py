@@ -155,7 +155,7 @@ def test_if_match_is_required_and_checked(api: TestClient, keys: Keys) -> None:
 
 
 def test_concurrent_conflicting_updates_lose_nothing(fresh_db: DbHandle, keys: Keys) -> None:
-    """20 threads × 50 updates with If-Match: every success is a revision, the last one wins."""
+    """20 threads x 50 updates with If-Match: every success is a revision, the last one wins."""
     app = create_app(fresh_db.app_settings(rate_limit_writes=""), engine=fresh_db.engine)
     url = "/v1/documents/why-did-the-ussr-refuse-to-repatriate-allied-pows"
     successes: list[tuple[int, str]] = []
