@@ -1,4 +1,4 @@
-"""The ``quellen`` command: serve, migrate and load the seed corpus.
+"""The ``quellen`` command: serve, migrate, load the seed corpus, import, export, check.
 
 Every command reads the same settings as the server (``QUELLEN_*`` variables or ``.env``).
 """
@@ -9,9 +9,10 @@ from typing import Annotated
 
 import typer
 
+from api.cli_transfer import check_command, export_command, import_command
 from api.db import make_engine
 from api.ingest.errors import IngestError
-from api.ingest.seed import database_is_empty, load_seed_corpus, read_seed_corpus
+from api.ingest.seed import database_is_empty, load_seed_corpus
 from api.migrations import upgrade
 from api.settings import get_settings
 
@@ -66,23 +67,9 @@ def seed(
     typer.echo(f"seed corpus from {folder}: {summary}")
 
 
-@app.command()
-def check(
-    data_dir: Annotated[
-        Path | None, typer.Option(help="seed corpus folder (default: QUELLEN_DATA_DIR)")
-    ] = None,
-) -> None:
-    """Validate the seed corpus files without loading them; exit 1 on the first problem."""
-    folder = data_dir or get_settings().data_dir
-    try:
-        corpus = read_seed_corpus(folder)
-    except IngestError as exc:
-        _echo_error(f"invalid: {exc}")
-        raise typer.Exit(1) from None
-    typer.echo(
-        f"{folder}: {len(corpus.collections)} collections, {len(corpus.documents)} documents, "
-        "all valid"
-    )
+app.command("import")(import_command)
+app.command("export")(export_command)
+app.command("check")(check_command)
 
 
 @app.command()

@@ -70,6 +70,12 @@ class Settings(BaseSettings):
         default=10, ge=1, description="Connections kept open per worker (PostgreSQL)."
     )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+    import_max_bytes: int = Field(
+        default=50 * 1024 * 1024,
+        ge=1024,
+        description="Largest file `quellen import` and `quellen check` read (bytes); larger "
+        "files are refused with a message, so a runaway file cannot exhaust memory.",
+    )
     require_read_key: bool = Field(
         default=False,
         description="Require an API key with the read scope for every read (reads are public "

@@ -81,6 +81,18 @@ class Provenance(_Strict):
     accessed: str | None = None
     rights: str | None = None
     source_file: str | None = Field(default=None, description="file the text was taken from")
+    order: int | None = Field(
+        default=None, description="position of the document in its printed collection"
+    )
+    place: str | None = Field(
+        default=None, description="where it was written or sent from, as its dateline says"
+    )
+    time: str | None = Field(
+        default=None, description="time of dispatch as printed, e.g. 7.30 p.m."
+    )
+    classification: str | None = Field(
+        default=None, description="security or handling marking as printed, e.g. TOP SECRET"
+    )
 
 
 class CuratorialNote(_Strict):
@@ -279,8 +291,14 @@ class DocumentRecord(_Strict):
                 and not (0 <= xref.start <= xref.end <= len(holder.text))
             ):
                 raise ValueError(f"cross-reference: offsets outside {xref.container} {xref.ref!r}")
-            if xref.target.document == self.id and xref.target.passage is None:
-                raise ValueError("cross-reference: a document cannot refer to itself")
+            if (
+                xref.target.document == self.id
+                and xref.target.passage is None
+                and xref.target.footnote is None
+            ):
+                raise ValueError(
+                    "cross-reference: a document can refer to its own passages or notes only"
+                )
         return self
 
 

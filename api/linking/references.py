@@ -13,7 +13,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
 
 from api.ingest.record import normalize_identifier
@@ -112,6 +112,8 @@ def resolve_references(session: Session) -> int:
             CrossReference.source_document_id,
             CrossReference.target_scheme,
             CrossReference.target_key,
+            CrossReference.target_passage_ref,
+            CrossReference.target_footnote_ref,
         ).where(
             CrossReference.target_document_id.is_(None),  # type: ignore[union-attr]
             CrossReference.target_key.is_not(None),  # type: ignore[union-attr]
@@ -132,22 +134,28 @@ def resolve_references(session: Session) -> int:
     documents = set(
         session.execute(select(Document.id).where(Document.id.in_(keys))).scalars()  # type: ignore[attr-defined]
     )
-    resolved = 0
+    updates: list[dict[str, object]] = []
     for row in pending:
         if row.target_scheme == "document":
             candidates = {row.target_key} & documents
         else:
-            candidates = holders.get((row.target_scheme, row.target_key), set())
-        candidates.discard(row.source_document_id)
+            # a copy: the holders of one identifier serve every reference to it
+            candidates = set(holders.get((row.target_scheme, row.target_key), ()))
+        if row.target_passage_ref is None and row.target_footnote_ref is None:
+            # a document never cites itself; its own passages and notes it may (TEI #ids)
+            candidates.discard(row.source_document_id)
         if len(candidates) == 1:
-            session.execute(
-                update(CrossReference)
-                .where(CrossReference.id == row.id)  # type: ignore[arg-type]
-                .values(target_document_id=candidates.pop())
-            )
-            resolved += 1
+            updates.append({"xref_id": row.id, "target": candidates.pop()})
+    if updates:
+        table = CrossReference.__table__  # type: ignore[attr-defined]
+        session.connection().execute(
+            update(table)
+            .where(table.c.id == bindparam("xref_id"))
+            .values(target_document_id=bindparam("target")),
+            updates,
+        )
     session.flush()
-    return resolved
+    return len(updates)
 
 
 def infer_links(session: Session) -> int:

@@ -1,0 +1,475 @@
+"""Import files of any supported format: discover, read, write each in its own savepoint, link.
+
+This is what ``quellen import`` and ``quellen check`` run. It finds the files under the
+paths given, picks a reader by extension or content, and hands every record to the one
+loader. Each file (each line of a bundle) is written inside a SAVEPOINT, so a broken file
+is reported with its path and line and leaves nothing behind, while the rest of the batch
+goes on (unless ``strict``). Once every file is in, the linker runs once over what changed:
+mentions, detected references, the resolution of references that waited for a document of
+this batch, and inferred links. The batch commits at the end (or rolls back for a dry run).
+
+Formats:
+
+==========  =====================================================================
+``text``    ``NAME.txt`` with an optional ``NAME.yaml`` sidecar (data/README.md)
+``markdown`` ``.md`` with YAML front matter (api/ingest/markdown.py)
+``tei``     ``.xml``/``.tei`` TEI P5 (api/ingest/tei.py)
+``jsonl``   ``.jsonl`` bundle written by ``quellen export`` (api/ingest/bundle.py)
+==========  =====================================================================
+
+A folder may hold a ``collection.yaml`` (the collection its files belong to) and a
+``registry/`` folder of entities (the seed layout); otherwise the files' own metadata or
+``--collection`` name the collection, and failing both the folder's name does.
+"""
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from api.ingest import bundle, markdown, tei
+from api.ingest.errors import IngestError
+from api.ingest.loader import (
+    Outcome,
+    write_collection,
+    write_document,
+    write_event_reports,
+    write_registry,
+)
+from api.ingest.plaintext import _explain, load_yaml, read_document
+from api.ingest.record import CollectionRecord, DocumentRecord, EntityRecord, EventRecord
+from api.ingest.registry import FILE_TYPES, Registry, read_registry
+from api.linking.batch import LinkReport, link_batch
+from api.models import Collection, Entity
+
+FORMATS = ("text", "markdown", "tei", "jsonl")
+REGISTRY = "registry"
+_SKIPPED_NAMES = {"readme.md", "readme.txt", "license.md", "changelog.md"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file (or registry folder) to import, with the format it is read as."""
+
+    path: Path
+    format: str
+    size: int
+
+
+@dataclass
+class Unit:
+    """What one savepoint writes: one document (or a bundle's registry) and what it needs."""
+
+    path: Path
+    size: int
+    line: int | None = None
+    documents: list[DocumentRecord] = field(default_factory=list)
+    collections: list[CollectionRecord] = field(default_factory=list)  # upserted
+    fallback: CollectionRecord | None = None  # created only when missing
+    registry: Registry | None = None  # upserted
+    known: list[EntityRecord | EventRecord] = field(default_factory=list)  # created if missing
+
+
+@dataclass
+class Options:
+    format: str | None = None
+    collection: str | None = None
+    strict: bool = False
+    dry_run: bool = False
+    max_bytes: int = 50 * 1024 * 1024
+
+
+@dataclass
+class Report:
+    counts: dict[Outcome, int] = field(default_factory=lambda: dict.fromkeys(Outcome, 0))
+    failures: list[IngestError] = field(default_factory=list)
+    documents: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    link: LinkReport | None = None
+    stopped: bool = False  # strict mode met a failure: nothing was written
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    def summary(self) -> str:
+        parts = [f"{self.counts[o]} {o.value}" for o in Outcome]
+        return ", ".join([*parts, f"{self.failed} failed"])
+
+
+Progress = Callable[[int, int], None]  # (documents, bytes) done since the last call
+
+
+def detect(path: Path) -> str | None:
+    """The format of ``path`` by extension, else by its first bytes; None if unknown."""
+    suffix = path.suffix.lower()
+    if suffix in markdown.SUFFIXES:
+        return "markdown"
+    if suffix in tei.SUFFIXES:
+        return "tei"
+    if suffix in bundle.SUFFIXES:
+        return "jsonl"
+    if suffix == ".txt":
+        return "text"
+    if suffix in (".yaml", ".yml"):
+        return None  # sidecars and collection.yaml belong to other files
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return None
+    if head.startswith(b"---"):
+        return "markdown"
+    if head.startswith(b"<?xml") or head.startswith(b"<TEI"):
+        return "tei"
+    if head.startswith(b'{"type":'):
+        return "jsonl"
+    return None
+
+
+def _is_registry(folder: Path) -> bool:
+    return folder.name == REGISTRY and any(
+        (folder / f"{stem}.yaml").exists() for stem in [*FILE_TYPES, "events"]
+    )
+
+
+def discover(
+    paths: Sequence[Path], fmt: str | None = None
+) -> tuple[list[Source], list[IngestError]]:
+    """The files under ``paths``, registry folders first; unreadable paths are errors."""
+    sources: list[Source] = []
+    problems: list[IngestError] = []
+    seen: set[Path] = set()
+
+    def add(path: Path, explicit: bool) -> None:
+        resolved = path.resolve()
+        if resolved in seen:
+            return
+        seen.add(resolved)
+        if not explicit and (path.name.startswith(".") or path.name.lower() in _SKIPPED_NAMES):
+            return
+        found = fmt or detect(path)
+        if found is None:
+            if explicit:
+                problems.append(
+                    IngestError(path, "unknown format (use --format text|markdown|tei|jsonl)")
+                )
+            return
+        if found == "text" and path.suffix.lower() != ".txt" and not explicit:
+            return
+        sources.append(Source(path, found, path.stat().st_size))
+
+    for path in paths:
+        if not path.exists():
+            problems.append(IngestError(path, "no such file or folder"))
+        elif path.is_dir():
+            if _is_registry(path):
+                sources.append(Source(path, REGISTRY, _folder_size(path)))
+                continue
+            for folder in sorted([path, *(p for p in path.rglob("*") if p.is_dir())]):
+                if any(part.startswith(".") for part in folder.relative_to(path).parts):
+                    continue
+                if _is_registry(folder):
+                    sources.append(Source(folder, REGISTRY, _folder_size(folder)))
+                    continue
+                if folder.name == REGISTRY and folder.parent != path.parent:
+                    continue
+                for file in sorted(p for p in folder.iterdir() if p.is_file()):
+                    if folder.name != REGISTRY:
+                        add(file, explicit=False)
+        else:
+            add(path, explicit=True)
+    sources.sort(key=lambda s: (s.format != REGISTRY,))
+    return sources, problems
+
+
+def _folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.glob("*.yaml"))
+
+
+def _folder_collection(folder: Path, options: Options) -> tuple[CollectionRecord | None, bool]:
+    """The collection of files in ``folder`` with no collection of their own.
+
+    Returns (record, authoritative): a ``collection.yaml`` is upserted; a collection named
+    after ``--collection`` or the folder is only created when missing.
+    """
+    if options.collection is not None:
+        return CollectionRecord(id=options.collection, title=options.collection), False
+    meta_path = folder / "collection.yaml"
+    if meta_path.exists():
+        try:
+            return CollectionRecord(**load_yaml(meta_path)), True
+        except ValidationError as exc:
+            raise IngestError(meta_path, _explain(exc)) from exc
+        except TypeError as exc:
+            raise IngestError(meta_path, str(exc)) from exc
+    slug = markdown.slugify(folder.resolve().name)
+    return CollectionRecord(id=slug, title=folder.resolve().name or slug), False
+
+
+def read_units(source: Source, options: Options) -> Iterator[Unit | IngestError]:
+    """Read one source into units to write; problems are yielded, never raised."""
+    try:
+        if source.format == REGISTRY:
+            yield Unit(source.path, source.size, registry=read_registry(source.path))
+        elif source.format == "jsonl":
+            yield from _bundle_units(source, options)
+        else:
+            yield _file_unit(source, options)
+    except IngestError as exc:
+        yield exc
+    except ValidationError as exc:
+        yield IngestError(source.path, _explain(exc))
+    except (ValueError, TypeError) as exc:
+        yield IngestError(source.path, str(exc))
+    except OSError as exc:
+        yield IngestError(source.path, f"cannot read: {exc.strerror or exc}")
+
+
+def _file_unit(source: Source, options: Options) -> Unit:
+    path = source.path
+    if source.size > options.max_bytes:
+        from api.ingest.xmlsafe import check_size
+
+        check_size(path, source.size, options.max_bytes)
+    collection, authoritative = _folder_collection(path.parent, options)
+    unit = Unit(path, source.size)
+    if source.format == "tei":
+        found = tei.read_tei(
+            path.read_bytes(),
+            path,
+            max_bytes=options.max_bytes,
+            collection_id=options.collection,
+            default_collection=collection.id if collection else None,
+        )
+        record = found.document
+        if found.collection is not None and options.collection is None:
+            unit.collections.append(found.collection)
+        unit.registry = Registry(entities=found.entities, events=found.events)
+        unit.known = found.known
+    elif source.format == "markdown":
+        record, own = markdown.read_markdown(
+            _text(path),
+            path,
+            collection_id=options.collection,
+            default_collection=collection.id if collection else None,
+        )
+        if own is not None and options.collection is None:
+            unit.collections.append(own)
+    else:
+        record = read_document(path, collection_id=collection.id if collection else None)
+    if collection is not None and record.collection_id == collection.id:
+        if authoritative:
+            unit.collections.append(collection)
+        else:
+            unit.fallback = collection
+    unit.documents.append(record)
+    return unit
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise IngestError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})", line) from exc
+
+
+def _bundle_units(source: Source, options: Options) -> Iterator[Unit | IngestError]:
+    """A bundle: its collections and registry as one unit, then one unit per document."""
+    head = Unit(source.path, 0, line=1, registry=Registry())
+    head_sent = False
+    for item in bundle.read_lines(source.path):
+        if item.error is not None:
+            yield item.error
+            continue
+        record = item.record
+        if isinstance(record, CollectionRecord):
+            if options.collection is None:
+                head.collections.append(record)
+            head.size += item.size
+        elif isinstance(record, EntityRecord):
+            head.registry.entities.append(record)  # type: ignore[union-attr]
+            head.size += item.size
+        elif isinstance(record, EventRecord):
+            head.registry.events.append(record)  # type: ignore[union-attr]
+            head.size += item.size
+        elif isinstance(record, DocumentRecord):
+            if not head_sent:
+                head_sent = True
+                yield head
+            if options.collection is not None:
+                record = record.model_copy(update={"collection_id": options.collection})
+            unit = Unit(source.path, item.size, line=item.line, documents=[record])
+            if options.collection is not None:
+                unit.fallback = CollectionRecord(id=options.collection, title=options.collection)
+            yield unit
+        else:
+            head.size += item.size
+    if not head_sent:
+        yield head
+
+
+class _Writer:
+    """Writes units into one session, each inside its own savepoint."""
+
+    def __init__(self, session: Session, report: Report):
+        self.session = session
+        self.report = report
+        self.changed: list[str] = []
+        self.relink_all = False
+        self.registries: list[Registry] = []
+        self.collections: dict[str, CollectionRecord] = {}
+
+    def write(self, unit: Unit) -> None:
+        outcomes: list[Outcome] = []
+        with self.session.begin_nested():
+            for collection in unit.collections:
+                if self.collections.get(collection.id) != collection:
+                    write_collection(self.session, collection)
+                    self.collections[collection.id] = collection
+            if unit.fallback is not None and unit.fallback.id not in self.collections:
+                if self.session.get(Collection, unit.fallback.id) is None:
+                    write_collection(self.session, unit.fallback)
+                self.collections[unit.fallback.id] = unit.fallback
+            if unit.known:
+                ids = {e.id for e in unit.known}
+                present = set(
+                    self.session.execute(select(Entity.id).where(Entity.id.in_(ids))).scalars()  # type: ignore[attr-defined]
+                )
+                missing = [e for e in unit.known if e.id not in present]
+                if missing:
+                    write_registry(
+                        self.session,
+                        Registry(
+                            entities=[e for e in missing if isinstance(e, EntityRecord)],
+                            events=[e for e in missing if isinstance(e, EventRecord)],
+                        ),
+                    )
+            if unit.registry is not None and (unit.registry.entities or unit.registry.events):
+                counts = write_registry(self.session, unit.registry)
+                if counts[Outcome.NEW] or counts[Outcome.UPDATED]:
+                    self.relink_all = self.relink_all or any(
+                        e.aliases for e in [*unit.registry.entities, *unit.registry.events]
+                    )
+                if unit.registry.events:
+                    self.registries.append(unit.registry)
+            for record in unit.documents:
+                outcomes.append(write_document(self.session, record))
+        for record, outcome in zip(unit.documents, outcomes, strict=True):
+            self.report.counts[outcome] += 1
+            if outcome is not Outcome.UNCHANGED:
+                self.changed.append(record.id)
+
+
+def _failure(exc: Exception, unit: Unit) -> IngestError:
+    if isinstance(exc, IngestError):
+        return IngestError(exc.path or unit.path, exc.message, exc.line or unit.line)
+    orig = getattr(exc, "orig", None) or exc
+    message = " ".join(str(orig).split())[:300]
+    return IngestError(unit.path, f"the database refused it: {message}", unit.line)
+
+
+def _begin(session: Session) -> None:
+    """Open the batch transaction explicitly on SQLite.
+
+    pysqlite begins a transaction only before a data-changing statement, so a SAVEPOINT
+    issued first would open (and its RELEASE commit) a transaction of its own: the batch
+    would no longer commit or roll back as one.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def import_sources(
+    engine: Engine,
+    sources: Sequence[Source],
+    options: Options,
+    progress: Progress | None = None,
+) -> Report:
+    """Read, write and link ``sources`` in one transaction of per-document savepoints."""
+    report = Report()
+    started = time.perf_counter()
+    with Session(engine, autoflush=False) as session:
+        _begin(session)
+        writer = _Writer(session, report)
+        for source in sources:
+            for item in read_units(source, options):
+                if isinstance(item, IngestError):
+                    report.failures.append(item)
+                    done_docs, done_bytes = 0, 0
+                else:
+                    try:
+                        writer.write(item)
+                    except (IngestError, SQLAlchemyError, ValueError) as exc:
+                        report.failures.append(_failure(exc, item))
+                    done_docs, done_bytes = len(item.documents), item.size
+                report.documents += done_docs
+                report.bytes += done_bytes
+                if progress is not None:
+                    progress(done_docs, done_bytes)
+                if options.strict and report.failures:
+                    break
+            if options.strict and report.failures:
+                break
+        if options.strict and report.failures:
+            session.rollback()
+            report.stopped = True
+            report.seconds = time.perf_counter() - started
+            return report
+        try:
+            with session.begin_nested():
+                for registry in writer.registries:
+                    write_event_reports(session, registry)
+        except (IngestError, SQLAlchemyError) as exc:
+            report.failures.append(
+                _failure(exc, Unit(sources[0].path if sources else Path("."), 0))
+            )
+        if writer.changed or writer.relink_all:
+            ids = None if writer.relink_all else writer.changed
+            report.link = link_batch(session, ids)
+        if options.dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def check_sources(
+    sources: Sequence[Source], options: Options, progress: Progress | None = None
+) -> Report:
+    """Read and validate every source without a database: what ``quellen check`` runs."""
+    report = Report()
+    started = time.perf_counter()
+    ids: dict[str, Path] = {}
+    for source in sources:
+        for item in read_units(source, options):
+            if isinstance(item, IngestError):
+                report.failures.append(item)
+                done_docs, done_bytes = 0, 0
+            else:
+                for record in item.documents:
+                    if record.id in ids and ids[record.id] != item.path:
+                        report.failures.append(
+                            IngestError(
+                                item.path,
+                                f"document id {record.id!r} is also used by {ids[record.id]}",
+                                item.line,
+                            )
+                        )
+                    ids[record.id] = item.path
+                done_docs, done_bytes = len(item.documents), item.size
+            report.documents += done_docs
+            report.bytes += done_bytes
+            if progress is not None:
+                progress(done_docs, done_bytes)
+    report.seconds = time.perf_counter() - started
+    return report
