@@ -19,7 +19,7 @@ from api.db import make_engine
 from api.etag import ETagMiddleware
 from api.limits import BodyLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from api.migrations import head_revision
-from api.routes import curation, health, search, v1
+from api.routes import curation, health, imports, search, v1
 from api.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(v1, dependencies=readers)
     app.include_router(search.router, dependencies=readers)
     app.include_router(curation.router, dependencies=readers)
+    app.include_router(imports.router, dependencies=readers)
 
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
 

@@ -6,6 +6,7 @@ from api.models.crossref import CrossReference
 from api.models.document import Document, DocumentIdentifier
 from api.models.entity import Entity, EntityAlias, Event, EventParticipant, EventReport
 from api.models.footnote import Footnote
+from api.models.importjob import ImportJob
 from api.models.mention import Mention
 from api.models.page import PageMarker
 from api.models.passage import Passage
@@ -23,6 +24,7 @@ __all__ = [
     "EventParticipant",
     "EventReport",
     "Footnote",
+    "ImportJob",
     "Mention",
     "PageMarker",
     "Passage",
