@@ -9,11 +9,11 @@ from typing import Annotated
 
 import typer
 
+from api import startup
 from api.cli_transfer import check_command, export_command, import_command
 from api.db import make_engine
 from api.ingest.errors import IngestError
 from api.ingest.seed import database_is_empty, load_seed_corpus
-from api.migrations import upgrade
 from api.settings import get_settings
 
 app = typer.Typer(
@@ -32,9 +32,12 @@ def _echo_error(message: str) -> None:
 def migrate(
     revision: Annotated[str, typer.Argument(help="target revision")] = "head",
 ) -> None:
-    """Bring the database schema up to REVISION (default: the latest) with Alembic."""
+    """Bring the database schema up to REVISION (default: the latest) with Alembic.
+
+    Waits for any other Quellen process that is migrating the same PostgreSQL database.
+    """
     settings = get_settings()
-    upgrade(settings.database_url, revision)
+    startup.migrate(settings.database_url, revision)
     typer.echo(f"database at {revision}: {make_engine(settings.database_url).url!r}")
 
 
@@ -83,30 +86,40 @@ def serve(
         bool, typer.Option("--migrate/--no-migrate", help="run migrations before serving")
     ] = True,
 ) -> None:
-    """Migrate, load the seed corpus into an empty database (QUELLEN_LOAD_SEED), and serve."""
+    """Migrate, load the seed corpus into an empty database (QUELLEN_LOAD_SEED), and serve.
+
+    Several instances may start at once against one PostgreSQL database: migrating and
+    seeding run under an advisory lock, so one of them does the work. On SIGTERM the server
+    stops accepting connections and gives requests in flight QUELLEN_SHUTDOWN_TIMEOUT
+    seconds to finish. Logs go to stdout (JSON lines unless QUELLEN_LOG_FORMAT=text).
+    """
+    import logging.config
+
     import uvicorn
 
+    from api import observability
+
     settings = get_settings()
-    if migrate_first:
-        upgrade(settings.database_url)
-    if settings.load_seed:
-        engine = make_engine(settings.database_url)
-        try:
-            if database_is_empty(engine):
-                counts = load_seed_corpus(engine, settings.data_dir)
-                typer.echo(f"loaded the seed corpus: {sum(counts.values())} documents")
-        except IngestError as exc:
-            _echo_error(f"seed corpus refused: {exc}")
-            raise typer.Exit(1) from None
-        finally:
-            engine.dispose()
+    log_config = observability.logging_config(settings)
+    logging.config.dictConfig(log_config)
+    try:
+        startup.prepare_database(settings, run_migrations=migrate_first)
+    except IngestError as exc:
+        logging.getLogger("quellen.startup").error("seed corpus refused: %s", exc)
+        raise typer.Exit(1) from None
+    worker_count = workers or settings.workers
+    observability.prepare_multiprocess_metrics(worker_count)
     uvicorn.run(
         "api.asgi:app",
         host=host or settings.host,
         port=port or settings.port,
-        workers=workers or settings.workers,
+        workers=worker_count,
         log_level=settings.log_level,
+        log_config=log_config,
+        access_log=False,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        timeout_graceful_shutdown=settings.shutdown_timeout,
     )
 
 
