@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
+from sqlalchemy import select
 from sqlmodel import Session
 
 from api.export.records import collection_records, document_ids, document_records
@@ -481,8 +482,11 @@ def _entities(session: Session, ids: set[str]) -> dict[str, EntityRecord | Event
     if not ids:
         return {}
     found: dict[str, EntityRecord | EventRecord] = {}
-    events = {e.id: e for e in session.query(Event).filter(Event.id.in_(ids))}  # type: ignore[attr-defined]
-    for entity in session.query(Entity).filter(Entity.id.in_(ids)):  # type: ignore[attr-defined]
+    events = {
+        e.id: e
+        for e in session.execute(select(Event).where(Event.id.in_(ids))).scalars()  # type: ignore[attr-defined]
+    }
+    for entity in session.execute(select(Entity).where(Entity.id.in_(ids))).scalars():  # type: ignore[attr-defined]
         if entity.id in events:
             found[entity.id] = EventRecord(
                 id=entity.id,

@@ -329,15 +329,16 @@ class _Writer:
 
     def write(self, unit: Unit) -> None:
         outcomes: list[Outcome] = []
+        written: dict[str, CollectionRecord] = {}  # remembered only once the savepoint holds
         with self.session.begin_nested():
             for collection in unit.collections:
                 if self.collections.get(collection.id) != collection:
                     write_collection(self.session, collection)
-                    self.collections[collection.id] = collection
+                    written[collection.id] = collection
             if unit.fallback is not None and unit.fallback.id not in self.collections:
                 if self.session.get(Collection, unit.fallback.id) is None:
                     write_collection(self.session, unit.fallback)
-                self.collections[unit.fallback.id] = unit.fallback
+                written[unit.fallback.id] = unit.fallback
             if unit.known:
                 ids = {e.id for e in unit.known}
                 present = set(
@@ -362,6 +363,7 @@ class _Writer:
                     self.registries.append(unit.registry)
             for record in unit.documents:
                 outcomes.append(write_document(self.session, record))
+        self.collections.update(written)
         for record, outcome in zip(unit.documents, outcomes, strict=True):
             self.report.counts[outcome] += 1
             if outcome is not Outcome.UNCHANGED:

@@ -317,6 +317,11 @@ class AliasRecord(_Strict):
 
 def fold_case(text: str) -> str:
     """Lower-case one code point at a time, so offsets in the folded text stay exact."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        # no code point lowers to more than one (none lowers to none): the same result,
+        # without a Python loop over every character of every passage the linker reads
+        return lowered
     return "".join(c if len(low := c.lower()) != 1 else low for c in text)
 
 

@@ -1,0 +1,126 @@
+"""Importing files into a database: idempotent, per-file transactions, resolution after the batch."""
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from api.ingest.importer import Options, discover, import_sources
+from api.ingest.loader import Outcome
+from api.models import Collection, CrossReference, Document, Footnote, Mention, Passage
+from tests.conftest import DatabaseFactory
+from tests.ingest.test_markdown import BODY, FRONT
+from tests.ingest.test_tei import DOCUMENT, MONOGRAPH
+
+
+def run(db, *paths: Path, **options: object):  # type: ignore[no-untyped-def]
+    sources, problems = discover(list(paths))
+    assert problems == []
+    return import_sources(db.engine, sources, Options(**options))  # type: ignore[arg-type]
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_same_file_again_changes_nothing_and_a_change_is_a_revision(
+    databases: DatabaseFactory, backend: str, tmp_path: Path
+) -> None:
+    db = databases.migrated(backend)
+    path = write(tmp_path, "22-cranborne-to-commonwealth-government.md", FRONT + BODY)
+    first = run(db, tmp_path)
+    assert first.counts[Outcome.NEW] == 1 and first.failed == 0
+    assert run(db, tmp_path).counts[Outcome.UNCHANGED] == 1
+    path.write_text(FRONT + BODY.replace("an assurance", "a personal assurance"), "utf-8")
+    assert run(db, tmp_path).counts[Outcome.UPDATED] == 1
+    with Session(db.engine) as session:
+        stored = session.get(Document, "dfat-v8-22-cranborne-to-commonwealth-government")
+        assert stored is not None and stored.revision == 2 and "personal assurance" in stored.text
+        assert session.get(Collection, "dfat-volume-8-1945") is not None
+        assert stored.provenance["place"] == "London"
+
+
+def test_a_broken_file_leaves_nothing_and_the_batch_goes_on(
+    databases: DatabaseFactory, backend: str, tmp_path: Path
+) -> None:
+    db = databases.migrated(backend)
+    write(tmp_path, "a-good.md", "---\ntitle: Good\n---\n\nA good text.\n")
+    write(tmp_path, "b-broken.xml", "<TEI>\n<teiHeader>\n</TEI>\n")
+    (tmp_path / "c-latin.md").write_bytes(
+        "---\ntitle: Bad\n---\n\nAu\xdfenpolitik\n".encode("latin-1")
+    )
+    write(tmp_path, "d-good.txt", "Another good text.")
+    report = run(db, tmp_path)
+    assert report.counts[Outcome.NEW] == 2
+    failures = {Path(f.path).name: f for f in report.failures}
+    assert set(failures) == {"b-broken.xml", "c-latin.md"}
+    assert failures["b-broken.xml"].line == 3
+    assert "not UTF-8" in failures["c-latin.md"].message and failures["c-latin.md"].line == 5
+    with Session(db.engine) as session:
+        ids = set(session.execute(select(Document.id)).scalars())
+    assert ids == {"a-good", "d-good"}
+    collection = tmp_path.name.lower()
+    with Session(db.engine) as session:
+        assert {d.collection_id for d in session.execute(select(Document)).scalars()} == {
+            "".join(c if c.isalnum() else "-" for c in collection).strip("-")
+        }
+
+
+def test_a_document_the_database_refuses_is_rolled_back_alone(
+    databases: DatabaseFactory, backend: str, tmp_path: Path
+) -> None:
+    db = databases.migrated(backend)
+    # a mention of an entity the database does not know: the loader refuses the document
+    write(tmp_path, "a.txt", "Stalin spoke.")
+    write(tmp_path, "a.yaml", "mentions:\n  - {passage: p1, text: Stalin, entity: nobody}\n")
+    write(tmp_path, "b.txt", "Fine.")
+    report = run(db, tmp_path)
+    assert report.counts[Outcome.NEW] == 1 and report.failed == 1
+    assert "unknown entity" in report.failures[0].message
+    with Session(db.engine) as session:
+        assert session.execute(select(Passage.document_id)).scalars().all() == ["b"]
+
+
+def test_strict_and_dry_run_write_nothing(
+    databases: DatabaseFactory, backend: str, tmp_path: Path
+) -> None:
+    db = databases.migrated(backend)
+    write(tmp_path, "a.txt", "Fine.")
+    write(tmp_path, "b.xml", "<TEI>")
+    strict = run(db, tmp_path, strict=True)
+    assert strict.stopped and strict.failed == 1
+    dry = run(db, tmp_path / "a.txt", dry_run=True)
+    assert dry.counts[Outcome.NEW] == 1
+    with Session(db.engine) as session:
+        assert session.execute(select(Document.id)).all() == []
+
+
+def test_tei_references_across_files_resolve_after_the_batch(
+    databases: DatabaseFactory, backend: str, tmp_path: Path
+) -> None:
+    db = databases.migrated(backend)
+    write(tmp_path, "tei/book.xml", MONOGRAPH)
+    write(tmp_path, "tei/documents/1958-11-03-a-to-b.xml", DOCUMENT)
+    write(tmp_path, "tei/documents/other-memo.xml", DOCUMENT.replace("A to B", "C to D"))
+    report = run(db, tmp_path / "tei")
+    assert report.failed == 0 and report.counts[Outcome.NEW] == 3
+    with Session(db.engine) as session:
+        rows = session.execute(
+            select(CrossReference).where(
+                CrossReference.source_document_id == "1958-11-03-a-to-b",
+                CrossReference.origin == "curated",
+            )
+        ).scalars()
+        targets = {(x.target_document_id, x.target_footnote_ref) for x in rows}
+        assert targets == {("book", "chapter-1fn1"), ("other-memo", None)}
+        inside = session.execute(
+            select(CrossReference).where(CrossReference.source_document_id == "book")
+        ).scalar_one()
+        assert (inside.target_document_id, inside.target_footnote_ref) == ("book", "chapter-2fn1")
+        notes = session.execute(select(Footnote.ref).where(Footnote.document_id == "book"))
+        assert set(notes.scalars()) == {"chapter-1fn1", "chapter-2fn1"}
+        mention = session.execute(select(Mention).where(Mention.document_id == "book")).scalar_one()
+        assert (mention.entity_id, mention.status) == ("tei-book-p-bemis", "curated")

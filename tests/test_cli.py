@@ -1,0 +1,71 @@
+"""The ``quellen`` command line: import, export and check, with help, summaries and exit codes."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from api.settings import get_settings
+from tests.ingest.test_markdown import BODY, FRONT
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    monkeypatch.setenv("QUELLEN_DATABASE_URL", url)
+    monkeypatch.setenv("QUELLEN_LOAD_SEED", "false")
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("command", ["import", "export", "check"])
+def test_every_command_explains_itself(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output and len(result.output) > 300
+
+
+def test_check_without_paths_validates_the_seed_corpus() -> None:
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0, result.output
+    assert "all valid" in result.output
+
+
+def test_check_reports_problems_with_path_and_line(tmp_path: Path) -> None:
+    (tmp_path / "ok.md").write_text(FRONT + BODY, encoding="utf-8")
+    (tmp_path / "broken.xml").write_text("<TEI>\n<text>\n</TEI>\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'broken.xml'}:3:" in result.output
+    good = runner.invoke(app, ["check", str(tmp_path / "ok.md")])
+    assert good.exit_code == 0 and "1 documents, all valid" in good.output
+
+
+def test_import_summary_exit_codes_and_export(database: str, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "22-cranborne.md").write_text(FRONT + BODY, encoding="utf-8")
+    result = runner.invoke(app, ["import", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "1 new, 0 updated, 0 unchanged, 0 failed" in result.output
+    again = runner.invoke(app, ["import", str(folder)])
+    assert "0 new, 0 updated, 1 unchanged, 0 failed" in again.output
+    (folder / "bad.xml").write_text("<TEI>", encoding="utf-8")
+    failed = runner.invoke(app, ["import", str(folder)])
+    assert failed.exit_code == 1 and "1 failed" in failed.output
+    bundle = tmp_path / "out.jsonl"
+    exported = runner.invoke(app, ["export", "--format", "jsonl", str(bundle)])
+    assert exported.exit_code == 0 and bundle.read_text(encoding="utf-8").count("\n") >= 3
+    tei = runner.invoke(
+        app,
+        ["export", "--format", "tei", "--collection", "dfat-volume-8-1945", str(tmp_path / "t")],
+    )
+    assert tei.exit_code == 0, tei.output
+    assert len(list((tmp_path / "t" / "dfat-volume-8-1945").glob("*.xml"))) == 1
+    missing = runner.invoke(app, ["export", "--collection", "nope", str(tmp_path / "x.jsonl")])
+    assert missing.exit_code == 1
