@@ -1,4 +1,4 @@
-"""Importing files into a database: idempotent, per-file transactions, resolution after the batch."""
+"""Importing files: idempotent, a transaction per file, references resolved after the batch."""
 
 from pathlib import Path
 

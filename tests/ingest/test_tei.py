@@ -13,8 +13,12 @@ MONOGRAPH = """<?xml version="1.0" encoding="UTF-8"?>
 <TEI xmlns="http://www.tei-c.org/ns/1.0" xml:id="book">
   <teiHeader>
     <fileDesc>
-      <titleStmt><title type="complete">A   History</title><editor>E. Editor</editor></titleStmt>
-      <publicationStmt><publisher>Office of the Historian</publisher><date>2015</date></publicationStmt>
+      <titleStmt>
+        <title type="complete">A   History</title><editor>E. Editor</editor>
+      </titleStmt>
+      <publicationStmt>
+        <publisher>Office of the Historian</publisher><date>2015</date>
+      </publicationStmt>
       <sourceDesc><p>Printed</p></sourceDesc>
     </fileDesc>
   </teiHeader>
@@ -50,7 +54,9 @@ DOCUMENT = """<?xml version="1.0" encoding="UTF-8"?>
 <TEI xmlns="http://www.tei-c.org/ns/1.0">
   <teiHeader><fileDesc>
     <titleStmt><title type="complete">Memorandum From A to B</title></titleStmt>
-    <publicationStmt><date type="created" when="1958-11-03">November 3, 1958</date></publicationStmt>
+    <publicationStmt>
+      <date type="created" when="1958-11-03">November 3, 1958</date>
+    </publicationStmt>
     <sourceDesc><p>A scan (<ref target="https://example.org/x.pdf">PDF</ref>)</p></sourceDesc>
   </fileDesc></teiHeader>
   <text><body>
