@@ -141,7 +141,7 @@ def test_entity_bomb_is_refused_before_parsing() -> None:
 def test_external_entities_are_never_read(tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("SECRET", encoding="utf-8")
-    xxe = MONOGRAPH.replace("<p>Unknown", f"<p>&xxe; Unknown").replace(
+    xxe = MONOGRAPH.replace("<p>Unknown", "<p>&xxe; Unknown").replace(
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE TEI SYSTEM "file://{secret}">',
     )
