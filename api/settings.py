@@ -70,6 +70,20 @@ class Settings(BaseSettings):
         default=10, ge=1, description="Connections kept open per worker (PostgreSQL)."
     )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+    search_rank_limit: int = Field(
+        default=500,
+        ge=1,
+        description="Most matches of one search ranked by relevance: a query with more "
+        "(a very common word) ranks its first matches in index order with estimated "
+        "BM25 and answers `ranking: approximate`; matching itself stays exact.",
+    )
+    search_common_word: int = Field(
+        default=50_000,
+        ge=1,
+        description="SQLite: a word found in more passages (or notes) than this is very "
+        "common; FTS5's BM25 would read all of them to weigh it, so queries with one are "
+        "ranked approximately as above.",
+    )
     import_max_bytes: int = Field(
         default=50 * 1024 * 1024,
         ge=1024,

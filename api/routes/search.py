@@ -85,8 +85,9 @@ def _run(
             "narrow the query or add filters.",
         )
     backend = backend_for(session.get_bind())  # type: ignore[arg-type]
+    settings = request.app.state.settings
     try:
-        items, more = service.search(
+        page = service.search(
             session,
             backend,
             query=query,
@@ -96,6 +97,8 @@ def _run(
             offset=offset,
             limit=limit,
             base=request.scope.get("root_path", ""),
+            rank_limit=settings.search_rank_limit,
+            common_word=settings.search_common_word,
         )
         counts = (
             service.facets(
@@ -107,12 +110,13 @@ def _run(
     except DBAPIError as exc:  # the compiler quotes every token; this is a safety net
         log.warning("search engine refused %r: %s", q, exc.orig)
         raise ProblemError(400, "The search engine could not run this query.") from None
-    next_cursor = encode_cursor(kind, [offset + limit]) if more else None
+    next_cursor = encode_cursor(kind, [offset + limit]) if page.more else None
     body = SearchResults(
         query=q,
         scope=scope,
         sort=sort,
-        items=items,
+        ranking=page.ranking,
+        items=page.items,
         limit=limit,
         next=next_link(request, next_cursor),
         facets=counts,

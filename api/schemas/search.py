@@ -31,7 +31,10 @@ class SearchHit(BaseModel):
     container: Literal["passage", "footnote"]
     ref: str = Field(description="passage ref or footnote ref")
     kind: str = Field(description="passage kind (paragraph, heading, …) or footnote")
-    score: float = Field(description="relevance: BM25 (SQLite) or ts_rank_cd (PostgreSQL)")
+    score: float = Field(
+        description="relevance: BM25 (SQLite) or ts_rank_cd (PostgreSQL); with "
+        "`ranking: approximate`, BM25 computed with estimated word frequencies"
+    )
     matches: list[Span] = Field(description="match offsets in the passage or note text")
     text_start: int | None = Field(
         description="offset of the passage in the document's full text (null for notes); add "
@@ -55,6 +58,7 @@ class SearchResults(BaseModel):
                     "query": '"Soviet nationals"',
                     "scope": "text",
                     "sort": "relevance",
+                    "ranking": "exact",
                     "items": [
                         {
                             "document": {
@@ -95,6 +99,16 @@ class SearchResults(BaseModel):
     query: str
     scope: Literal["text", "footnotes", "all"]
     sort: Literal["relevance", "date", "position"]
+    ranking: Literal["exact", "approximate"] = Field(
+        default="exact",
+        description="exact: hits are in the requested order, relevance as scored by the "
+        "engine (BM25 on SQLite, ts_rank_cd on PostgreSQL). approximate (relevance only): the "
+        "query has more matches than the server ranks at once (QUELLEN_SEARCH_RANK_LIMIT) "
+        "or, on SQLite, a very common word (QUELLEN_SEARCH_COMMON_WORD), so the first "
+        "matches in index order were ranked by BM25 with estimated word frequencies and any "
+        "further matches follow in index order. Which passages and notes match — phrases, "
+        "NOT, prefixes, filters — is exact either way.",
+    )
     items: list[SearchHit]
     limit: int
     next: str | None

@@ -1,7 +1,8 @@
 """One search interface, two engines.
 
-A backend knows three things about its engine: how to join a table to its full-text index,
-how to say "matches this query", and how to score a match. Everything else — filters,
+A backend knows four things about its engine: how to join a table to its full-text index,
+how to say "matches this query", how to score a match, and which column walks the matches in
+index order (so that "the first N matches" stops after N). Everything else — filters,
 facets, snippets, pagination — is shared SQL in ``api.search.service`` and behaves the same
 on both.
 """
@@ -22,10 +23,14 @@ class Clause:
     index: TableClause | None  # a separate index table to join on ``index.rowid = <table>.id``
     match: ColumnElement[bool]
     score: ColumnElement[Any]
+    rowid: ColumnElement[Any]  # the matches' order in the index: ORDER BY it with a LIMIT is cheap
 
 
 class SearchBackend(Protocol):
     name: str
+    # True when scoring even one match costs a pass over every row holding each query word
+    # (FTS5's BM25 counts them to weigh the words): such queries are ranked approximately.
+    weighs_every_match: bool
 
     def clause(self, table_name: str, query: Node) -> Clause:
         """How ``table_name`` ("passage" or "footnote") is matched and scored for ``query``."""
@@ -40,17 +45,19 @@ class SqliteFts5:
     """FTS5 external-content tables ``fts_passage``/``fts_footnote``; BM25 for relevance."""
 
     name = "sqlite-fts5"
+    weighs_every_match = True
 
     def clause(self, table_name: str, query: Node) -> Clause:
         fts = f"fts_{table_name}"
-        match = text(f"{fts} MATCH :match_{table_name}").bindparams(
-            **{f"match_{table_name}": to_fts5(query)}
-        )
+        # An anonymous bound parameter, so that one statement can hold several MATCHes.
+        match = literal_column(fts).op("MATCH")(literal(to_fts5(query)))
+        index = table(fts, column("rowid"))
         # bm25() is lower-is-better; negate so that every backend's score grows with relevance.
         return Clause(
-            index=table(fts, column("rowid")),
+            index=index,
             match=match,  # type: ignore[arg-type]
             score=-func.bm25(literal_column(fts)),
+            rowid=index.c.rowid,  # FTS5 yields matches in rowid order and honours rowid bounds
         )
 
     def reindex(self, connection: Any) -> None:
@@ -62,14 +69,16 @@ class PostgresTsvector:
     """Generated ``search_vector`` columns with GIN indexes; ts_rank_cd for relevance."""
 
     name = "postgresql-tsvector"
+    weighs_every_match = False  # ts_rank_cd looks at one row only
 
     def clause(self, table_name: str, query: Node) -> Clause:
         tsquery = func.to_tsquery(literal("simple", REGCONFIG), literal(to_tsquery(query)))
-        vector = literal_column(f"{table_name}.search_vector")
+        vector: ColumnElement[Any] = literal_column(f"{table_name}.search_vector")
         return Clause(
             index=None,
             match=vector.op("@@")(tsquery),  # type: ignore[arg-type]
             score=func.ts_rank_cd(vector, tsquery),
+            rowid=literal_column(f"{table_name}.id"),  # the primary key: a B-tree walk in order
         )
 
     def reindex(self, connection: Any) -> None:

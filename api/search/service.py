@@ -3,26 +3,41 @@
 The engine-specific part is only the match and the score (``api.search.backends``); the
 rest is one SQL shape for both engines. Hits are passages and notes; filters apply to the
 documents they belong to.
+
+Relevance is ranked by the engine (BM25, ts_rank_cd) unless that would mean scoring a huge
+number of matches; then the first ``rank_limit`` matches are ranked here instead
+(``api.search.ranking``), and the response says so.
 """
 
 import datetime as dt
 import html
-import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sqlalchemy import String, cast, func, literal, literal_column, null, select, union_all
+from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
 
 from api.models import Document, Entity, EventReport, Footnote, Mention, Passage
 from api.schemas.search import FacetValue, HitDocument, SearchHit, SearchSnippet, Span
 from api.search.backends import SearchBackend
 from api.search.normalize import fold
-from api.search.query import Node, Term, positive_terms
+from api.search.query import Node, positive_terms
+from api.search.ranking import (
+    COMMON_WORD,
+    FREQUENCY_SAMPLE,
+    RANK_LIMIT,
+    Bm25,
+    estimate_frequency,
+    term_pattern,
+    upper_bound,
+)
 from api.services.documents import UNDATED
 
 Scope = Literal["text", "footnotes", "all"]
 Sort = Literal["relevance", "date", "position"]
+Ranking = Literal["exact", "approximate"]
 FACETS = ("source_type", "genre", "collection", "year", "entity")
 SNIPPET_RADIUS = 80
 FOOTNOTE_SEQ_BASE = 1_000_000  # notes sort after every passage of their document
@@ -39,6 +54,17 @@ class SearchFilters:
     entity: str | None = None
     event: str | None = None
     include_boilerplate: bool = False
+
+
+def _live(document_id: Any) -> ColumnElement[bool]:
+    """Not in a deleted (tombstoned) document.
+
+    The few tombstones are listed once per query, from a partial index (migration 0006),
+    instead of reading the document row of every match: on SQLite ``deleted_at`` lies past
+    the document's full text, so reading it walks the text's overflow pages.
+    """
+    tombstones = select(Document.id).where(Document.deleted_at.is_not(None))  # type: ignore[union-attr]
+    return document_id.not_in(tombstones)  # type: ignore[no-any-return]
 
 
 def _hits_source(backend: SearchBackend, query: Node, scope: Scope, filters: SearchFilters) -> Any:
@@ -59,7 +85,7 @@ def _hits_source(backend: SearchBackend, query: Node, scope: Scope, filters: Sea
         ).select_from(Passage)
         if clause.index is not None:
             select_passages = select_passages.join(clause.index, clause.index.c.rowid == Passage.id)
-        select_passages = select_passages.where(clause.match)
+        select_passages = select_passages.where(clause.match, _live(Passage.document_id))
         if not filters.include_boilerplate:
             select_passages = select_passages.where(Passage.boilerplate.is_(False))  # type: ignore[attr-defined]
         if filters.document is not None:
@@ -79,11 +105,43 @@ def _hits_source(backend: SearchBackend, query: Node, scope: Scope, filters: Sea
         ).select_from(Footnote)
         if clause.index is not None:
             select_notes = select_notes.join(clause.index, clause.index.c.rowid == Footnote.id)
-        select_notes = select_notes.where(clause.match)
+        select_notes = select_notes.where(clause.match, _live(Footnote.document_id))
         if filters.document is not None:
             select_notes = select_notes.where(Footnote.document_id == filters.document)
         parts.append(select_notes)
     return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("hits")
+
+
+def _document_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
+    """The filters that are properties of a hit's document (Document must be joined)."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.collection is not None:
+        conditions.append(Document.collection_id == filters.collection)  # type: ignore[arg-type]
+    if filters.source_type is not None:
+        conditions.append(Document.source_type == filters.source_type)  # type: ignore[arg-type]
+    if filters.genre is not None:
+        conditions.append(Document.genre == filters.genre)  # type: ignore[arg-type]
+    if filters.date_from is not None:
+        conditions.append(Document.date_end >= filters.date_from)  # type: ignore[arg-type,operator]
+    if filters.date_to is not None:
+        conditions.append(Document.date_start <= filters.date_to)  # type: ignore[arg-type,operator]
+    if filters.entity is not None:
+        conditions.append(
+            Document.id.in_(  # type: ignore[attr-defined]
+                select(Mention.document_id).where(
+                    Mention.entity_id == filters.entity, Mention.status != "rejected"
+                )
+            )
+        )
+    if filters.event is not None:
+        conditions.append(
+            Document.id.in_(  # type: ignore[attr-defined]
+                select(Mention.document_id)
+                .where(Mention.entity_id == filters.event, Mention.status != "rejected")
+                .union(select(EventReport.document_id).where(EventReport.event_id == filters.event))
+            )
+        )
+    return conditions
 
 
 def _filtered(hits: Any, filters: SearchFilters) -> Any:
@@ -96,49 +154,24 @@ def _filtered(hits: Any, filters: SearchFilters) -> Any:
         Document.collection_id,
         Document.genre,
     ).join(Document, Document.id == hits.c.document_id)
-    if filters.collection is not None:
-        query = query.where(Document.collection_id == filters.collection)
-    if filters.source_type is not None:
-        query = query.where(Document.source_type == filters.source_type)
-    if filters.genre is not None:
-        query = query.where(Document.genre == filters.genre)
-    if filters.date_from is not None:
-        query = query.where(Document.date_end >= filters.date_from)  # type: ignore[operator]
-    if filters.date_to is not None:
-        query = query.where(Document.date_start <= filters.date_to)  # type: ignore[operator]
-    if filters.entity is not None:
-        query = query.where(
-            Document.id.in_(  # type: ignore[attr-defined]
-                select(Mention.document_id).where(
-                    Mention.entity_id == filters.entity, Mention.status != "rejected"
-                )
-            )
-        )
-    if filters.event is not None:
-        query = query.where(
-            Document.id.in_(  # type: ignore[attr-defined]
-                select(Mention.document_id)
-                .where(Mention.entity_id == filters.event, Mention.status != "rejected")
-                .union(select(EventReport.document_id).where(EventReport.event_id == filters.event))
-            )
-        )
+    for condition in _document_conditions(filters):
+        query = query.where(condition)
     return query
 
 
-def _pattern(term: Term) -> re.Pattern[str]:
-    words = r"\s+".join(re.escape(token) for token in term.tokens)
-    tail = r"[^\W_]*" if term.prefix else r"(?![^\W_])"
-    return re.compile(r"(?<![^\W_])" + words + tail)
+def find_matches(text: str, query: Node, folded: str | None = None) -> list[Span]:
+    """Where the query's positive terms stand in ``text`` (offsets in the text as printed).
 
-
-def find_matches(text: str, query: Node) -> list[Span]:
-    """Where the query's positive terms stand in ``text`` (offsets in the text as printed)."""
-    folded = fold(text)
+    ``folded`` is the stored ``norm_text`` when the caller has it: the same string as
+    ``fold(text)`` (the loader writes it so), without folding hundreds of characters again.
+    """
+    if folded is None or len(folded) != len(text):
+        folded = fold(text)
     spans = sorted(
         {
             (m.start(), m.end())
             for term in positive_terms(query)
-            for m in _pattern(term).finditer(folded)
+            for m in term_pattern(term).finditer(folded)
         }
     )
     merged: list[Span] = []
@@ -181,6 +214,13 @@ def make_snippet(text: str, matches: list[Span]) -> SearchSnippet:
     return SearchSnippet(text=excerpt, html="".join(pieces), highlights=inside)
 
 
+@dataclass
+class SearchPage:
+    items: list[SearchHit]
+    more: bool
+    ranking: Ranking = "exact"
+
+
 def search(
     session: Session,
     backend: SearchBackend,
@@ -192,62 +232,339 @@ def search(
     offset: int,
     limit: int,
     base: str,
-) -> tuple[list[SearchHit], bool]:
-    hits = _hits_source(backend, query, scope, filters)
-    statement = _filtered(hits, filters)
+    rank_limit: int = RANK_LIMIT,
+    common_word: int = COMMON_WORD,
+) -> SearchPage:
     if sort == "relevance":
-        statement = statement.order_by(hits.c.score.desc(), hits.c.document_id, hits.c.seq)
-    elif sort == "date":
-        date_key = func.coalesce(Document.date_start, literal(UNDATED))
-        statement = statement.order_by(date_key, hits.c.document_id, hits.c.seq)
-    else:
-        statement = statement.order_by(hits.c.document_id, hits.c.seq)
-    rows = session.execute(statement.offset(offset).limit(limit + 1)).all()
-    page = rows[:limit]
-    texts = _texts(session, page)
-    items = []
-    for row in page:
-        text = texts[(row.container, row.row_id)]
-        matches = find_matches(text, query)
-        doc = f"{base}/v1/documents/{row.document_id}"
-        part = "passages" if row.container == "passage" else "footnotes"
-        items.append(
-            SearchHit(
-                document=HitDocument(
-                    id=row.document_id,
-                    title=row.title,
-                    date=row.date,
-                    source_type=row.source_type,
-                    collection=row.collection_id,
-                ),
-                container=row.container,
-                ref=row.ref,
-                kind=row.kind,
-                score=round(float(row.score), 6),
-                matches=matches,
-                text_start=row.text_start,
-                snippet=make_snippet(text, matches),
-                links={"document": doc, row.container: f"{doc}/{part}/{row.ref}"},
-            )
+        approximation = _approximation(
+            session,
+            backend,
+            query,
+            scope,
+            filters,
+            rank_limit=rank_limit,
+            common_word=common_word,
         )
-    return items, len(rows) > limit
+        if approximation is not None:
+            matches = _approximate_page(
+                session, backend, query, filters, approximation, offset, limit
+            )
+            rows = _hit_rows(session, matches[:limit])
+            items = [
+                _hit(row, row.text, row.norm_text, match.score, query, base)
+                for row, match in zip(rows, matches, strict=False)
+            ]
+            return SearchPage(items, len(matches) > limit, "approximate")
+    hits = _hits_source(backend, query, scope, filters)
+    if sort == "date" or _document_conditions(filters):
+        statement = _filtered(hits, filters)
+        if sort == "date":
+            date_key = func.coalesce(Document.date_start, literal(UNDATED))
+            statement = statement.order_by(date_key, hits.c.document_id, hits.c.seq)
+        else:
+            statement = statement.order_by(*_order(hits, sort))
+        statement = statement.offset(offset).limit(limit + 1)
+    else:
+        # Nothing to filter on in the documents: sort the hits, then look up the documents
+        # of one page rather than of every match.
+        page_hits = (
+            select(hits).order_by(*_order(hits, sort)).offset(offset).limit(limit + 1)
+        ).subquery("page")
+        statement = _filtered(page_hits, filters).order_by(*_order(page_hits, sort))
+    found = session.execute(statement).all()
+    page = found[:limit]
+    texts = _texts(session, page)
+    items = [
+        _hit(row, *texts[(row.container, row.row_id)], float(row.score), query, base)
+        for row in page
+    ]
+    return SearchPage(items, len(found) > limit)
 
 
-def _texts(session: Session, rows: list[Any]) -> dict[tuple[str, int], str]:
-    """The printed text of each hit, fetched in two queries rather than carried through sorting."""
-    found: dict[tuple[str, int], str] = {}
+def _order(hits: Any, sort: Sort) -> list[Any]:
+    if sort == "relevance":
+        return [hits.c.score.desc(), hits.c.document_id, hits.c.seq]
+    return [hits.c.document_id, hits.c.seq]
+
+
+def _hit(row: Any, text: str, folded: str, score: float, query: Node, base: str) -> SearchHit:
+    matches = find_matches(text, query, folded)
+    doc = f"{base}/v1/documents/{row.document_id}"
+    part = "passages" if row.container == "passage" else "footnotes"
+    return SearchHit(
+        document=HitDocument(
+            id=row.document_id,
+            title=row.title,
+            date=row.date,
+            source_type=row.source_type,
+            collection=row.collection_id,
+        ),
+        container=row.container,
+        ref=row.ref,
+        kind=row.kind,
+        score=round(score, 6),
+        matches=matches,
+        text_start=row.text_start,
+        snippet=make_snippet(text, matches),
+        links={"document": doc, row.container: f"{doc}/{part}/{row.ref}"},
+    )
+
+
+# --- approximate ranking of very common queries (see api.search.ranking) ----------------------
+
+
+@dataclass(frozen=True)
+class _Match:
+    container: str
+    row_id: int
+    document_id: str
+    seq: int
+    score: float
+
+
+@dataclass(frozen=True)
+class _Arm:
+    """One container's part of an approximate ranking."""
+
+    container: str
+    scorer: Bm25
+    cut: int | None  # the last ranked match, when the container has more matches after it
+
+
+@dataclass
+class _Approximation:
+    arms: list[_Arm]
+    ranked: list[_Match] = field(default_factory=list)  # best first
+
+
+def _containers(scope: Scope) -> list[str]:
+    return {"text": ["passage"], "footnotes": ["footnote"], "all": ["passage", "footnote"]}[scope]
+
+
+def _model(container: str) -> type[Passage] | type[Footnote]:
+    return Passage if container == "passage" else Footnote
+
+
+def _matches(
+    backend: SearchBackend, query: Node, container: str, filters: SearchFilters
+) -> tuple[Select[Any], ColumnElement[Any]]:
+    """One container's filtered matches, unscored, and the column of their index order.
+
+    Ordered by that column and limited, the engine stops after the first matches instead of
+    scoring and sorting all of them.
+    """
+    clause = backend.clause(container, query)
+    model = _model(container)
+    seq = Passage.seq if container == "passage" else Footnote.number + FOOTNOTE_SEQ_BASE
+    statement = select(
+        model.id.label("row_id"),  # type: ignore[union-attr]
+        model.document_id.label("document_id"),  # type: ignore[attr-defined]
+        seq.label("seq"),  # type: ignore[attr-defined]
+        model.norm_text.label("norm_text"),  # type: ignore[attr-defined]
+    ).select_from(model)
+    if clause.index is not None:
+        statement = statement.join(clause.index, clause.index.c.rowid == model.id)
+    statement = statement.where(clause.match, _live(model.document_id))
+    if container == "passage" and not filters.include_boilerplate:
+        statement = statement.where(Passage.boilerplate.is_(False))  # type: ignore[attr-defined]
+    if filters.document is not None:
+        statement = statement.where(model.document_id == filters.document)  # type: ignore[arg-type]
+    conditions = _document_conditions(filters)
+    if conditions:
+        on_document = Document.id == model.document_id
+        statement = statement.join(Document, on_document).where(*conditions)  # type: ignore[arg-type]
+    return statement, clause.rowid
+
+
+def _frequencies(
+    session: Session, backend: SearchBackend, container: str, query: Node
+) -> tuple[dict[Any, int], int]:
+    """Rows of ``container`` holding each positive term of ``query`` (estimated), and rows.
+
+    One statement: the ends of the id range, then for each term the count and last id of
+    its first FREQUENCY_SAMPLE matches.
+    """
+    model = _model(container)
+    terms = list(dict.fromkeys(positive_terms(query)))
+    # Two scalar subqueries: SQLite answers min() or max() alone from the B-tree's ends, but
+    # scans the table for both in one SELECT.
+    parts = [
+        select(
+            literal(-1),
+            select(func.min(model.id)).scalar_subquery(),  # type: ignore[arg-type]
+            select(func.max(model.id)).scalar_subquery(),  # type: ignore[arg-type]
+        )
+    ]
+    for number, term in enumerate(terms):
+        clause = backend.clause(container, term)
+        ids = (
+            select(clause.rowid.label("id"))
+            .select_from(clause.index if clause.index is not None else model)
+            .where(clause.match)
+            .order_by(clause.rowid)
+            .limit(FREQUENCY_SAMPLE)
+            .subquery()
+        )
+        parts.append(select(literal(number), func.count(), func.max(ids.c.id)))
+    found = {row[0]: (row[1], row[2]) for row in session.connection().execute(union_all(*parts))}
+    first, last = found[-1]
+    if first is None:
+        return dict.fromkeys(terms, 0), 0
+    rows = last - first + 1
+    frequency = {
+        term: estimate_frequency(*found[number], first, rows) for number, term in enumerate(terms)
+    }
+    return frequency, rows
+
+
+def _approximation(
+    session: Session,
+    backend: SearchBackend,
+    query: Node,
+    scope: Scope,
+    filters: SearchFilters,
+    *,
+    rank_limit: int,
+    common_word: int,
+) -> _Approximation | None:
+    """The ranking of a query too common for the engine to rank, or None to let it rank.
+
+    The question is answered from the index alone, cheaply: how many rows hold each word
+    (estimated), hence at most how many rows match. When that bound is over ``rank_limit``,
+    or a word is very common on an engine that reads every match of every word to weigh it,
+    the first ``rank_limit`` matches are fetched and ranked here. If there turn out to be
+    fewer (a NOT or a phrase can match far fewer rows than its words), they are all ranked
+    here all the same: asking the engine would mean finding them a second time.
+    """
+    terms = positive_terms(query)
+    statistics = []
+    common = large = False
+    for container in _containers(scope):
+        frequency, rows = _frequencies(session, backend, container, query)
+        statistics.append((container, frequency, rows))
+        common |= backend.weighs_every_match and any(n > common_word for n in frequency.values())
+        large |= upper_bound(query, frequency) > rank_limit
+    if not (common or large):
+        return None
+    found = {}
+    for container, _, _ in statistics:
+        statement, order = _matches(backend, query, container, filters)
+        found[container] = (
+            session.connection().execute(statement.order_by(order).limit(rank_limit + 1)).all()
+        )
+    approximation = _Approximation(arms=[])
+    for container, frequency, rows in statistics:
+        head = found[container][:rank_limit]
+        scorer = Bm25.build(terms, frequency, rows, head)
+        more = len(found[container]) > rank_limit
+        approximation.arms.append(_Arm(container, scorer, head[-1].row_id if more else None))
+        scores = scorer.scores([r.norm_text for r in head])
+        approximation.ranked += [
+            _Match(container, r.row_id, r.document_id, r.seq, score)
+            for r, score in zip(head, scores, strict=True)
+        ]
+    approximation.ranked.sort(key=lambda m: (-m.score, m.document_id, m.seq))
+    return approximation
+
+
+def _approximate_page(
+    session: Session,
+    backend: SearchBackend,
+    query: Node,
+    filters: SearchFilters,
+    approximation: _Approximation,
+    offset: int,
+    limit: int,
+) -> list[_Match]:
+    """``limit + 1`` matches from ``offset``: the ranked ones, then the rest in index order."""
+    wanted = limit + 1
+    page = approximation.ranked[offset : offset + wanted]
+    skip = max(0, offset - len(approximation.ranked))
+    for arm in approximation.arms:
+        if len(page) >= wanted:
+            break
+        if arm.cut is None:
+            continue
+        statement, order = _matches(backend, query, arm.container, filters)
+        rest = statement.where(order > arm.cut).order_by(order)
+        found = session.connection().execute(rest.offset(skip).limit(wanted - len(page))).all()
+        if not found and skip:
+            # This container's rest is shorter than the offset: skip it and go on in the next.
+            skip -= session.execute(
+                select(func.count()).select_from(rest.limit(skip).subquery())
+            ).scalar_one()
+        elif found:
+            skip = 0
+        scores = arm.scorer.scores([r.norm_text for r in found])
+        page += [
+            _Match(arm.container, r.row_id, r.document_id, r.seq, score)
+            for r, score in zip(found, scores, strict=True)
+        ]
+    return page
+
+
+def _hit_rows(session: Session, page: list[_Match]) -> list[Any]:
+    """What a hit shows (text, ref, document) for the matches of one page, in their order."""
+    found: dict[tuple[str, int], Any] = {}
+    for container in ("passage", "footnote"):
+        ids = [m.row_id for m in page if m.container == container]
+        if not ids:
+            continue
+        if container == "passage":
+            columns = [
+                literal("passage").label("container"),
+                Passage.id.label("row_id"),  # type: ignore[union-attr]
+                Passage.document_id.label("document_id"),  # type: ignore[attr-defined]
+                Passage.ref.label("ref"),  # type: ignore[attr-defined]
+                Passage.kind.label("kind"),  # type: ignore[attr-defined]
+                Passage.start_offset.label("text_start"),  # type: ignore[attr-defined]
+                Passage.text.label("text"),  # type: ignore[attr-defined]
+                Passage.norm_text.label("norm_text"),  # type: ignore[attr-defined]
+            ]
+        else:
+            columns = [
+                literal("footnote").label("container"),
+                Footnote.id.label("row_id"),  # type: ignore[union-attr]
+                Footnote.document_id.label("document_id"),  # type: ignore[attr-defined]
+                Footnote.ref.label("ref"),  # type: ignore[attr-defined]
+                literal("footnote").label("kind"),
+                cast(null(), Passage.start_offset.type).label("text_start"),  # type: ignore[attr-defined]
+                Footnote.text.label("text"),  # type: ignore[attr-defined]
+                Footnote.norm_text.label("norm_text"),  # type: ignore[attr-defined]
+            ]
+        model = _model(container)
+        statement = (
+            select(  # type: ignore[call-overload]
+                *columns,
+                Document.title,
+                Document.date,
+                Document.source_type,
+                Document.collection_id,
+            )
+            .join(Document, Document.id == model.document_id)
+            .where(model.id.in_(ids))  # type: ignore[union-attr]
+        )
+        for row in session.execute(statement).all():
+            found[(container, row.row_id)] = row
+    return [found[(m.container, m.row_id)] for m in page]
+
+
+def _texts(session: Session, rows: Sequence[Any]) -> dict[tuple[str, int], tuple[str, str]]:
+    """The printed and folded text of each hit, fetched in two queries rather than carried
+    through sorting."""
+    found: dict[tuple[str, int], tuple[str, str]] = {}
     passage_ids = [r.row_id for r in rows if r.container == "passage"]
     note_ids = [r.row_id for r in rows if r.container == "footnote"]
     if passage_ids:
-        for row_id, text in session.execute(
-            select(Passage.id, Passage.text).where(Passage.id.in_(passage_ids))  # type: ignore[union-attr]
+        for row_id, text, folded in session.execute(
+            select(Passage.id, Passage.text, Passage.norm_text).where(Passage.id.in_(passage_ids))  # type: ignore[union-attr]
         ).all():
-            found[("passage", row_id)] = text
+            found[("passage", row_id)] = (text, folded)
     if note_ids:
-        for row_id, text in session.execute(
-            select(Footnote.id, Footnote.text).where(Footnote.id.in_(note_ids))  # type: ignore[union-attr]
+        for row_id, text, folded in session.execute(
+            select(Footnote.id, Footnote.text, Footnote.norm_text).where(Footnote.id.in_(note_ids))  # type: ignore[union-attr]
         ).all():
-            found[("footnote", row_id)] = text
+            found[("footnote", row_id)] = (text, folded)
     return found
 
 
