@@ -19,7 +19,7 @@ from api.db import make_engine
 from api.etag import ETagMiddleware
 from api.limits import BodyLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from api.migrations import head_revision
-from api.routes import curation, health, imports, search, v1
+from api.routes import curation, dts, health, imports, search, v1
 from api.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -43,18 +43,28 @@ TAGS = [
     {"name": "graph", "description": "Networks of documents and entities for visualisation."},
     {"name": "curation", "description": "Writes: need an API key with the curate scope."},
     {"name": "keys", "description": "API key management (admin)."},
+    {
+        "name": "dts",
+        "description": "Distributed Text Services 1.0 (Level 1): collections, citation trees "
+        "and TEI fragments for scholarly text tools.",
+    },
     {"name": "operations", "description": "Health and readiness for operators."},
 ]
 
 
 def _problem_media_types(schema: dict[str, Any]) -> dict[str, Any]:
-    """Errors are served as application/problem+json; say so in the OpenAPI document."""
+    """Errors are served as application/problem+json; say so in the OpenAPI document.
+
+    FastAPI documents an error under the route's own media type (JSON, or NDJSON and TEI for
+    routes that stream or speak XML); whatever it was, the error is a problem document.
+    """
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
-                if status[:1] in "45" and "application/json" in content:
-                    content["application/problem+json"] = content.pop("application/json")
+                if status[:1] in "45" and content and "application/problem+json" not in content:
+                    media = content.pop("application/json", None) or next(iter(content.values()))
+                    response["content"] = {"application/problem+json": media}
     return schema
 
 
@@ -112,6 +122,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(v1, dependencies=readers)
     app.include_router(search.router, dependencies=readers)
     app.include_router(curation.router, dependencies=readers)
+    app.include_router(dts.router, dependencies=readers)
     app.include_router(imports.router, dependencies=readers)
 
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger-ui")

@@ -3,10 +3,13 @@
 from fastapi import APIRouter
 
 from api.routes import (
+    annotations,
+    citations,
     collections,
     crossrefs,
     document_links,
     documents,
+    dumps,
     entities,
     events,
     graph,
@@ -16,7 +19,19 @@ from api.routes import (
 )
 
 v1 = APIRouter(prefix="/v1")
-for module in (collections, documents, texts, document_links, entities, events, crossrefs, graph):
+for module in (
+    collections,
+    dumps,
+    documents,
+    texts,
+    document_links,
+    citations,
+    annotations,
+    entities,
+    events,
+    crossrefs,
+    graph,
+):
     v1.include_router(module.router)
 
 __all__ = ["health", "search", "v1"]

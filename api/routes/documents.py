@@ -4,13 +4,15 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.dates import parse_edtf
 from api.db import run_read
 from api.deps import SessionDep
 from api.pagination import PageDep, decode_cursor
 from api.problems import ProblemError, problem_responses
-from api.responses import json_response, page_response
+from api.responses import json_response, negotiate, page_response
+from api.routes import representations as alt
 from api.schemas.document import TELEGRAM_ID, DocumentList, DocumentPublic
 from api.services import documents as service
 
@@ -46,8 +48,13 @@ def edtf_bound(name: str, value: str | None, *, upper: bool) -> dt.date | None:
         "when documents are added between requests.\n\n"
         "`date_from`/`date_to` take EDTF dates and compare ranges: `date_from=1945` keeps "
         "documents that may date from 1945 or later, so `1945-02-04` and `1945~` both match."
+        "\n\nAlso as CSV (`Accept: text/csv`): one header row and one row per document of "
+        "the page, with the same cursor and `Link` header as the JSON list."
     ),
-    responses=problem_responses(400, 422),
+    responses={
+        200: {"content": alt.CSV_CONTENT_DOCUMENTS},
+        **problem_responses(400, 406, 422),
+    },
 )
 def list_documents(
     request: Request,
@@ -81,6 +88,7 @@ def list_documents(
         Query(description="date, -date, title or -title; ties broken by id"),
     ] = "date",
 ) -> Response:
+    media_type = negotiate(request, alt.LIST_TYPES) if alt.wants_alternative(request) else alt.JSON
     start = edtf_bound("date_from", date_from, upper=False)
     end = edtf_bound("date_to", date_to, upper=True)
     if start is not None and end is not None and start > end:
@@ -103,14 +111,14 @@ def list_documents(
         limit=page.limit,
         base=request.scope.get("root_path", ""),
     )
-    return page_response(
-        request,
-        DocumentList,
-        items,
-        limit=page.limit,
-        cursor_kind=kind,
-        last_key=service.cursor_key(sort, items[-1]) if more else None,
+    last_key = service.cursor_key(sort, items[-1]) if more else None
+    if media_type == alt.CSV:
+        return alt.document_csv(request, items, cursor_kind=kind, last_key=last_key)
+    response = page_response(
+        request, DocumentList, items, limit=page.limit, cursor_kind=kind, last_key=last_key
     )
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 @router.get(
@@ -118,20 +126,34 @@ def list_documents(
     response_model=DocumentPublic,
     summary="Get one document",
     description="A document's metadata, provenance, identifiers, curatorial notes, counts of "
-    "its parts, and links to its text, passages, footnotes and pages.",
-    responses=problem_responses(404, 422),
+    "its parts, and links to its text, passages, footnotes and pages.\n\n"
+    "Also as schema.org JSON-LD (`Accept: application/ld+json`: a `CreativeWork`, `Message` "
+    "or `ArchiveComponent` with stable absolute `@id`s) and as TEI P5 "
+    "(`Accept: application/tei+xml`: header from the metadata and provenance, divisions, "
+    "paragraphs, notes where their markers stand, page breaks, mentions and references).",
+    responses={
+        200: {"content": {**alt.jsonld_content(alt.DOCUMENT_JSONLD_EXAMPLE), **alt.TEI_CONTENT}},
+        **problem_responses(404, 406, 410, 422),
+    },
 )
 async def get_document(request: Request, document_id: DocumentId) -> Response:
     """The hottest read: ``async`` so that on SQLite it never leaves the event loop.
 
     ``run_read`` does the lookup inline on SQLite and in the thread pool on PostgreSQL, on a
     Core connection of its own rather than a request-scoped Session, which saves the
-    dependency's set-up and teardown on every request.
+    dependency's set-up and teardown on every request. Other representations are negotiated
+    only when Accept asks for something besides JSON.
     """
+    if alt.wants_alternative(request):
+        media_type = negotiate(request, alt.DOCUMENT_TYPES)
+        if media_type != alt.JSON:
+            return await run_in_threadpool(
+                alt.document_alternative, request, document_id, media_type
+            )
     document = await run_read(
         request.app.state.engine,
         service.get_document,
         document_id=document_id,
         base=request.scope.get("root_path", ""),
     )
-    return json_response(document)
+    return json_response(document, headers=alt.VARY)

@@ -7,9 +7,11 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from api.deps import SessionDep
 from api.pagination import PageDep, decode_cursor
 from api.problems import problem_responses
-from api.responses import json_response, page_response
+from api.responses import json_response, negotiate, page_response
+from api.routes import representations as alt
 from api.schemas.entity import EntityDocumentList, EntityList, EntityPublic, MentionList
 from api.services import entities as service
+from api.services import linked_data
 
 router = APIRouter(prefix="/entities", tags=["entities"])
 
@@ -29,8 +31,12 @@ def _base(request: Request) -> str:
     summary="List entities",
     description="People, places, organizations, groups, terms and events, sorted by name. "
     "`prefix` matches the start of the name or of any alias, case-insensitively; "
-    "`collection` keeps entities named in that collection's documents.",
-    responses=problem_responses(400, 404, 422),
+    "`collection` keeps entities named in that collection's documents.\n\n"
+    "Also as CSV (`Accept: text/csv`), page by page with the same cursor and `Link` header.",
+    responses={
+        200: {"content": alt.CSV_CONTENT_ENTITIES},
+        **problem_responses(400, 404, 406, 422),
+    },
 )
 def list_entities(
     request: Request,
@@ -45,6 +51,7 @@ def list_entities(
         str | None, Query(max_length=120, description="only entities named in this collection")
     ] = None,
 ) -> Response:
+    media_type = negotiate(request, alt.LIST_TYPES) if alt.wants_alternative(request) else alt.JSON
     after = decode_cursor(page.cursor, "entities", (str, str)) if page.cursor else None
     items, last = service.list_entities(
         session,
@@ -55,9 +62,13 @@ def list_entities(
         limit=page.limit,
         base=_base(request),
     )
-    return page_response(
+    if media_type == alt.CSV:
+        return alt.entity_csv(request, items, cursor_kind="entities", last_key=last)
+    response = page_response(
         request, EntityList, items, limit=page.limit, cursor_kind="entities", last_key=last
     )
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 @router.get(
@@ -66,11 +77,22 @@ def list_entities(
     summary="Get one entity",
     description="An entity with its aliases, description, EDTF dates, authority ids (and "
     "`same_as` URIs), mention counts and, for events, type, place, participants and the "
-    "passages that report it.",
-    responses=problem_responses(404, 422),
+    "passages that report it.\n\n"
+    "Also as schema.org JSON-LD (`Accept: application/ld+json`): `Person`, `Place`, "
+    "`Organization`, `DefinedTerm` or `Event`, with `sameAs` links to the authority files.",
+    responses={
+        200: {"content": alt.jsonld_content(alt.ENTITY_JSONLD_EXAMPLE)},
+        **problem_responses(404, 406, 422),
+    },
 )
 def get_entity(request: Request, session: SessionDep, entity_id: EntityId) -> Response:
-    return json_response(service.get_entity(session, entity_id=entity_id, base=_base(request)))
+    if alt.wants_alternative(request) and negotiate(request, alt.RESOURCE_TYPES) != alt.JSON:
+        return alt.jsonld_response(
+            linked_data.entity_jsonld(session, entity_id=entity_id, base=alt.absolute_base(request))
+        )
+    return json_response(
+        service.get_entity(session, entity_id=entity_id, base=_base(request)), headers=alt.VARY
+    )
 
 
 @router.get(

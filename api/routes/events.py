@@ -7,10 +7,12 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from api.deps import SessionDep
 from api.pagination import PageDep, decode_cursor
 from api.problems import ProblemError, problem_responses
-from api.responses import json_response, page_response
+from api.responses import json_response, negotiate, page_response
+from api.routes import representations as alt
 from api.routes.documents import edtf_bound
 from api.schemas.entity import EventList, EventPublic
 from api.services import events as service
+from api.services import linked_data
 
 router = APIRouter(prefix="/events", tags=["events"])
 
@@ -72,8 +74,13 @@ def list_events(
     response_model=EventPublic,
     summary="Get one event",
     description="An event with its dates, place, participants (with roles) and the documents "
-    "that report or name it.",
-    responses=problem_responses(404, 422),
+    "that report or name it.\n\nAlso as schema.org JSON-LD (`Accept: application/ld+json`): an "
+    "`Event` with `startDate`/`endDate`, `location`, attendees in their roles and `subjectOf` "
+    "the documents.",
+    responses={
+        200: {"content": alt.jsonld_content(alt.EVENT_JSONLD_EXAMPLE)},
+        **problem_responses(404, 406, 422),
+    },
 )
 def get_event(
     request: Request,
@@ -82,4 +89,10 @@ def get_event(
         str, Path(max_length=200, description="event id", examples=["yalta-conference"])
     ],
 ) -> Response:
-    return json_response(service.get_event(session, event_id=event_id, base=_base(request)))
+    if alt.wants_alternative(request) and negotiate(request, alt.RESOURCE_TYPES) != alt.JSON:
+        return alt.jsonld_response(
+            linked_data.event_jsonld(session, event_id=event_id, base=alt.absolute_base(request))
+        )
+    return json_response(
+        service.get_event(session, event_id=event_id, base=_base(request)), headers=alt.VARY
+    )
