@@ -23,7 +23,7 @@ from api.models import Document, Entity, EventReport, Footnote, Mention, Passage
 from api.schemas.search import FacetValue, HitDocument, SearchHit, SearchSnippet, Span
 from api.search.backends import SearchBackend
 from api.search.normalize import fold
-from api.search.query import Node, positive_terms
+from api.search.query import Node, Term, positive_terms
 from api.search.ranking import (
     COMMON_WORD,
     FREQUENCY_SAMPLE,
@@ -377,15 +377,23 @@ def _matches(
 
 
 def _frequencies(
-    session: Session, backend: SearchBackend, container: str, query: Node
-) -> tuple[dict[Any, int], int]:
+    session: Session,
+    backend: SearchBackend,
+    container: str,
+    query: Node,
+    candidates: Sequence[Any] | None = None,
+    truncated: bool = False,
+) -> tuple[dict[Term, int], int]:
     """Rows of ``container`` holding each positive term of ``query`` (estimated), and rows.
 
     One statement: the ends of the id range, then for each term the count and last id of
-    its first FREQUENCY_SAMPLE matches.
+    its first FREQUENCY_SAMPLE matches. A query of one term whose first matches are in hand
+    (``candidates``, ``truncated`` when there are more) is estimated from them instead.
     """
     model = _model(container)
     terms = list(dict.fromkeys(positive_terms(query)))
+    if candidates is not None and len(terms) != 1:
+        candidates = None
     # Two scalar subqueries: SQLite answers min() or max() alone from the B-tree's ends, but
     # scans the table for both in one SELECT.
     parts = [
@@ -395,7 +403,7 @@ def _frequencies(
             select(func.max(model.id)).scalar_subquery(),  # type: ignore[arg-type]
         )
     ]
-    for number, term in enumerate(terms):
+    for number, term in enumerate(terms if candidates is None else []):
         clause = backend.clause(container, term)
         ids = (
             select(clause.rowid.label("id"))
@@ -411,6 +419,10 @@ def _frequencies(
     if first is None:
         return dict.fromkeys(terms, 0), 0
     rows = last - first + 1
+    if candidates is not None:
+        count = len(candidates)
+        last_id = candidates[-1].row_id if candidates and truncated else None
+        return {terms[0]: estimate_frequency(count, last_id, first, rows)}, rows
     frequency = {
         term: estimate_frequency(*found[number], first, rows) for number, term in enumerate(terms)
     }
@@ -437,23 +449,38 @@ def _approximation(
     here all the same: asking the engine would mean finding them a second time.
     """
     terms = positive_terms(query)
-    statistics = []
-    common = large = False
-    for container in _containers(scope):
-        frequency, rows = _frequencies(session, backend, container, query)
-        statistics.append((container, frequency, rows))
-        common |= backend.weighs_every_match and any(n > common_word for n in frequency.values())
-        large |= upper_bound(query, frequency) > rank_limit
-    if not (common or large):
-        return None
+    containers = _containers(scope)
+    statistics: dict[str, tuple[dict[Term, int], int]] = {}
+    if backend.weighs_every_match:
+        # FTS5: estimating word frequencies is cheap, and past a very common word the
+        # engine's ranking is slow however few rows match. Decide before fetching anything.
+        common = large = False
+        for container in containers:
+            frequency, rows = _frequencies(session, backend, container, query)
+            statistics[container] = (frequency, rows)
+            common |= any(n > common_word for n in frequency.values())
+            large |= upper_bound(query, frequency) > rank_limit
+        if not (common or large):
+            return None
     found = {}
-    for container, _, _ in statistics:
+    for container in containers:
         statement, order = _matches(backend, query, container, filters)
         found[container] = (
             session.connection().execute(statement.order_by(order).limit(rank_limit + 1)).all()
         )
+    if not statistics:
+        # PostgreSQL: ranking a few matches costs little whatever their words, whereas
+        # estimating a frequent word's frequency walks the table. Fetch first; estimate only
+        # to rank here, and from the matches in hand when the query has a single term.
+        if all(len(rows) <= rank_limit for rows in found.values()):
+            return None
+        for container in containers:
+            candidates = found[container]
+            statistics[container] = _frequencies(
+                session, backend, container, query, candidates, len(candidates) > rank_limit
+            )
     approximation = _Approximation(arms=[])
-    for container, frequency, rows in statistics:
+    for container, (frequency, rows) in statistics.items():
         head = found[container][:rank_limit]
         scorer = Bm25.build(terms, frequency, rows, head)
         more = len(found[container]) > rank_limit
