@@ -5,7 +5,7 @@ Every command reads the same settings as the server (``QUELLEN_*`` variables or 
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -93,6 +93,7 @@ def serve(
     stops accepting connections and gives requests in flight QUELLEN_SHUTDOWN_TIMEOUT
     seconds to finish. Logs go to stdout (JSON lines unless QUELLEN_LOG_FORMAT=text).
     """
+    import inspect
     import logging.config
 
     import uvicorn
@@ -109,6 +110,13 @@ def serve(
         raise typer.Exit(1) from None
     worker_count = workers or settings.workers
     observability.prepare_multiprocess_metrics(worker_count)
+    options: dict[str, Any] = {}
+    if "timeout_worker_healthcheck" in inspect.signature(uvicorn.Config).parameters:
+        # A new worker answers the supervisor's ping only once it has imported the whole
+        # application, which on a small busy machine (replicas starting together) takes
+        # longer than uvicorn's default 5 s: the supervisor would kill it and start another,
+        # again and again. A hung worker is still replaced, after a minute.
+        options["timeout_worker_healthcheck"] = 60
     uvicorn.run(
         "api.asgi:app",
         host=host or settings.host,
@@ -120,6 +128,7 @@ def serve(
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=settings.shutdown_timeout,
+        **options,
     )
 
 
