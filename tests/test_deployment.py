@@ -1,0 +1,52 @@
+"""The deployment files say what the README promises (the image itself is proven by
+scripts/container-smoke, which CI runs after the test suite)."""
+
+import re
+
+import yaml
+
+from api.settings import PROJECT_ROOT, Settings
+
+
+def _setting_names() -> set[str]:
+    return {f"QUELLEN_{name.upper()}" for name in Settings.model_fields}
+
+
+def test_env_example_lists_every_setting_and_loads() -> None:
+    path = PROJECT_ROOT / ".env.example"
+    listed = set(re.findall(r"^#? ?(QUELLEN_[A-Z_]+)=", path.read_text(), flags=re.MULTILINE))
+    assert _setting_names() - listed == set(), "settings missing from .env.example"
+    settings = Settings(_env_file=path)  # type: ignore[call-arg]
+    assert settings.load_seed and settings.host == "0.0.0.0"
+
+
+def test_compose_runs_the_api_on_a_healthy_postgresql_16() -> None:
+    compose = yaml.safe_load((PROJECT_ROOT / "compose.yaml").read_text())
+    db, api = compose["services"]["db"], compose["services"]["api"]
+    assert db["image"].startswith("postgres:16")
+    assert "pgdata" in compose["volumes"]
+    assert any(volume.startswith("pgdata:") for volume in db["volumes"])
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    assert api["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "/health" in " ".join(api["healthcheck"]["test"])
+    assert any(str(port).endswith(":8000") for port in api["ports"])
+    assert api["environment"]["QUELLEN_LOAD_SEED"] == "${QUELLEN_LOAD_SEED:-1}"
+
+
+def test_dockerfile_is_multi_stage_non_root_and_checks_health() -> None:
+    text = (PROJECT_ROOT / "Dockerfile").read_text()
+    assert re.search(r"^ARG BASE_IMAGE=python:3[.\d]*-slim", text, flags=re.MULTILINE)
+    stages = re.split(r"^FROM ", text, flags=re.MULTILINE)[1:]
+    assert len(stages) == 2 and stages[0].startswith("${BASE_IMAGE} AS build")
+    final = stages[1]
+    assert "COPY --from=build /opt/venv /opt/venv" in final
+    assert not re.search(r"gcc|build-essential|apt-get install", final)
+    user = re.search(r"^USER (\S+)", final, flags=re.MULTILINE)
+    assert user and user.group(1).split(":")[0] not in ("root", "0")
+    assert "HEALTHCHECK" in final and "/health" in final
+    assert 'ENTRYPOINT ["quellen"]' in final and 'CMD ["serve"]' in final
+
+
+def test_dockerignore_keeps_local_state_out_of_the_build() -> None:
+    ignored = set((PROJECT_ROOT / ".dockerignore").read_text().split())
+    assert {".venv", "var", "tests", ".git", ".env", ".pytest_cache", "**/__pycache__"} <= ignored
