@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test lint format fuzz bench-read clean
+.PHONY: serve test container-smoke lint format fuzz bench-read clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+## container-smoke: build the image with podman and test it against PostgreSQL (CI runs it)
+container-smoke:
+	scripts/container-smoke
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
