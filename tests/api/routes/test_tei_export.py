@@ -1,0 +1,156 @@
+"""GET /v1/documents/{id} as TEI: well-formed, of TEI's basic structure, and re-importable.
+
+The TEI is validated with lxml against a RELAX NG grammar of the structure every TEI P5
+document has (TEI > teiHeader > fileDesc > titleStmt/publicationStmt/sourceDesc, then
+text > body), read back with the TEI importer, and compared with what the database holds:
+the same text, passages, footnotes where their markers stand, page breaks and mentions.
+"""
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from lxml import etree
+from sqlmodel import Session
+
+from api.export.records import document_records
+from api.ingest.importer import Options, discover, import_sources
+from api.ingest.record import DocumentRecord
+from api.ingest.tei import read_tei
+from api.main import create_app
+from tests.conftest import DbHandle
+from tests.ingest.test_markdown import BODY, FRONT
+
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+T = f"{{{TEI_NS}}}"
+TELEGRAM = "harriman-to-secretary-of-state-1944-09-24"
+TEI_ACCEPT = {"accept": "application/tei+xml"}
+
+BASIC_TEI = f"""<grammar xmlns="http://relaxng.org/ns/structure/1.0" ns="{TEI_NS}"
+    datatypeLibrary="http://www.w3.org/2001/XMLSchema-datatypes">
+  <start>
+    <element name="TEI">
+      <ref name="attributes"/>
+      <element name="teiHeader">
+        <ref name="attributes"/>
+        <element name="fileDesc">
+          <element name="titleStmt">
+            <oneOrMore><element name="title"><ref name="content"/></element></oneOrMore>
+            <zeroOrMore><ref name="any"/></zeroOrMore>
+          </element>
+          <optional><element name="editionStmt"><ref name="content"/></element></optional>
+          <optional><element name="extent"><ref name="content"/></element></optional>
+          <element name="publicationStmt"><ref name="content"/></element>
+          <zeroOrMore><element name="seriesStmt"><ref name="content"/></element></zeroOrMore>
+          <optional><element name="notesStmt"><ref name="content"/></element></optional>
+          <oneOrMore><element name="sourceDesc"><ref name="content"/></element></oneOrMore>
+        </element>
+        <zeroOrMore>
+          <choice>
+            <element name="encodingDesc"><ref name="content"/></element>
+            <element name="profileDesc"><ref name="content"/></element>
+            <element name="xenoData"><ref name="content"/></element>
+          </choice>
+        </zeroOrMore>
+        <optional><element name="revisionDesc"><ref name="content"/></element></optional>
+      </element>
+      <interleave>
+        <zeroOrMore><element name="standOff"><ref name="content"/></element></zeroOrMore>
+        <element name="text">
+          <ref name="attributes"/>
+          <optional><element name="front"><ref name="content"/></element></optional>
+          <element name="body"><ref name="content"/></element>
+          <optional><element name="back"><ref name="content"/></element></optional>
+        </element>
+      </interleave>
+    </element>
+  </start>
+  <define name="attributes">
+    <zeroOrMore><attribute><anyName/></attribute></zeroOrMore>
+  </define>
+  <define name="content">
+    <ref name="attributes"/>
+    <zeroOrMore><choice><text/><ref name="any"/></choice></zeroOrMore>
+  </define>
+  <define name="any">
+    <element><anyName/><ref name="content"/></element>
+  </define>
+</grammar>"""
+
+
+def validate(data: bytes) -> etree._Element:
+    root = etree.fromstring(data)
+    schema = etree.RelaxNG(etree.fromstring(BASIC_TEI.encode()))
+    assert schema.validate(root), schema.error_log
+    return root
+
+
+def stored(db: DbHandle, document_id: str) -> DocumentRecord:
+    with Session(db.engine) as session:
+        (record,) = document_records(session, [document_id])
+    return record
+
+
+def assert_round_trip(data: bytes, record: DocumentRecord) -> DocumentRecord:
+    """Read the TEI back and compare it with the stored record, part by part."""
+    back = read_tei(data, Path(f"{record.id}.xml"), max_bytes=10_000_000).document
+    assert back.id == record.id and back.title == record.title
+    assert back.text == record.text
+    assert [(p.ref, p.kind, p.start, p.end) for p in back.passages] == [
+        (p.ref, p.kind, p.start, p.end) for p in record.passages
+    ]
+    assert [(n.marker, n.text, n.offset, n.passage_ref) for n in back.footnotes] == [
+        (n.marker, n.text, n.offset, n.passage_ref) for n in record.footnotes
+    ]
+    assert [(p.n, p.offset) for p in back.pages] == [(p.n, p.offset) for p in record.pages]
+    curated = {
+        (m.container, m.ref, m.start, m.end, m.entity_id)
+        for m in record.mentions
+        if m.status == "curated"
+    }
+    assert {(m.container, m.ref, m.start, m.end, m.entity_id) for m in back.mentions} == curated
+    return back
+
+
+def test_telegram_as_tei(client: TestClient, seeded_db: DbHandle) -> None:
+    response = client.get(f"/v1/documents/{TELEGRAM}", headers=TEI_ACCEPT)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/tei+xml; charset=utf-8"
+    root = validate(response.content)
+    header = root.find(f"{T}teiHeader")
+    assert header.findtext(f".//{T}titleStmt/{T}title").startswith("The Ambassador")
+    assert header.find(f".//{T}idno[@type='file_number']").text == "711.62114/9–2444"
+    body = root.find(f"{T}text/{T}body")
+    note = body.find(f".//{T}note[@n='66']")
+    assert note is not None and note.getparent().get(
+        "{http://www.w3.org/XML/1998/namespace}id"
+    ) == ("p4")
+    assert body.find(f".//{T}pb[@n='1254']") is not None
+    assert body.find(f".//{T}orgName[@ref='#e-department-of-state']") is not None
+    assert body.find(f".//{T}ref[@type='replies_to']") is not None
+    record = stored(seeded_db, TELEGRAM)
+    back = assert_round_trip(response.content, record)
+    assert len(back.footnotes) == 3 and back.mentions
+
+
+def test_dfat_cablegram_as_tei(fresh_db: DbHandle, tmp_path: Path) -> None:
+    source = tmp_path / "22-cranborne-to-commonwealth-government.md"
+    source.write_text(FRONT + BODY, encoding="utf-8")
+    sources, problems = discover([source])
+    report = import_sources(fresh_db.engine, sources, Options())
+    assert problems == [] and report.failures == []
+    app = create_app(fresh_db.app_settings(), engine=fresh_db.engine)
+    with TestClient(app) as client:
+        (item,) = client.get("/v1/documents?title=Cranborne").json()["items"]
+        response = client.get(item["links"]["self"], headers=TEI_ACCEPT)
+    assert response.status_code == 200
+    validate(response.content)
+    record = stored(fresh_db, item["id"])
+    assert record.footnotes and record.provenance.archival_ids
+    back = assert_round_trip(response.content, record)
+    assert back.provenance.archival_ids == record.provenance.archival_ids
+
+
+def test_deleted_and_unknown_documents(client: TestClient) -> None:
+    response = client.get("/v1/documents/no-such-document", headers=TEI_ACCEPT)
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
