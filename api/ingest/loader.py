@@ -64,8 +64,16 @@ def write_collection(session: Session, record: CollectionRecord) -> Outcome:
 
 
 def write_document(session: Session, record: DocumentRecord) -> Outcome:
-    """Insert the document; replace it as a new revision if the record changed; else skip."""
-    if session.get(Collection, record.collection_id) is None:
+    """Insert the document; replace it as a new revision if the record changed; else skip.
+
+    The look-ups and the insert of a new document go straight to the connection: an import
+    writes thousands of documents, and the ORM's identity map and unit of work cost more
+    than the statements themselves. A changed document is updated through the ORM, so a
+    caller holding it sees the new revision.
+    """
+    connection = session.connection()
+    collection = select(Collection.id).where(Collection.id == record.collection_id)
+    if connection.execute(collection).first() is None:
         raise IngestError(
             None, f"document {record.id!r}: collection {record.collection_id!r} does not exist"
         )
@@ -88,13 +96,19 @@ def write_document(session: Session, record: DocumentRecord) -> Outcome:
         "checksum": record.checksum,
         "fingerprint": record.fingerprint,
     }
-    existing = session.get(Document, record.id)
-    if existing is not None and existing.fingerprint == fields["fingerprint"]:
+    stored = connection.execute(
+        select(Document.fingerprint).where(Document.id == record.id)
+    ).first()
+    if stored is not None and stored.fingerprint == fields["fingerprint"]:
         return Outcome.UNCHANGED
-    if existing is None:
-        session.add(Document(id=record.id, **fields))
+    if stored is None:
+        now = utcnow()
+        row = {"id": record.id, **fields, "revision": 1, "created_at": now, "updated_at": now}
+        _insert(session, Document, [row])
         outcome = Outcome.NEW
     else:
+        existing = session.get(Document, record.id)
+        assert existing is not None
         for key, value in fields.items():
             setattr(existing, key, value)
         existing.revision += 1
@@ -114,10 +128,16 @@ def write_document(session: Session, record: DocumentRecord) -> Outcome:
     return outcome
 
 
+def _insert(session: Session, model: type, rows: list[dict[str, object]]) -> None:
+    """executemany on the table itself: the ORM's bulk path costs more than the insert."""
+    session.connection().execute(model.__table__.insert(), rows)  # type: ignore[attr-defined]
+
+
 def _write_parts(session: Session, record: DocumentRecord) -> None:
     """Bulk-insert passages, notes, pages and identifiers (executemany, not one ORM object each)."""
-    session.execute(
-        insert(Passage),
+    _insert(
+        session,
+        Passage,
         [
             {
                 "document_id": record.id,
@@ -135,13 +155,14 @@ def _write_parts(session: Session, record: DocumentRecord) -> None:
             for seq, p in enumerate(record.passages, start=1)
         ],
     )
-    rows = session.execute(
+    rows = session.connection().execute(
         select(Passage.ref, Passage.id).where(Passage.document_id == record.id)
-    ).all()
+    )
     passage_ids = {ref: passage_id for ref, passage_id in rows}
     if record.footnotes:
-        session.execute(
-            insert(Footnote),
+        _insert(
+            session,
+            Footnote,
             [
                 {
                     "document_id": record.id,
@@ -157,8 +178,9 @@ def _write_parts(session: Session, record: DocumentRecord) -> None:
             ],
         )
     if record.pages:
-        session.execute(
-            insert(PageMarker),
+        _insert(
+            session,
+            PageMarker,
             [
                 {"document_id": record.id, "seq": seq, "n": page.n, "offset": page.offset}
                 for seq, page in enumerate(record.pages, start=1)
@@ -167,8 +189,9 @@ def _write_parts(session: Session, record: DocumentRecord) -> None:
     identifiers = {(i.scheme, i.value) for i in record.identifiers}
     identifiers |= {(a.scheme, a.value) for a in record.provenance.archival_ids}
     if identifiers:
-        session.execute(
-            insert(DocumentIdentifier),
+        _insert(
+            session,
+            DocumentIdentifier,
             [
                 {
                     "document_id": record.id,
@@ -181,9 +204,9 @@ def _write_parts(session: Session, record: DocumentRecord) -> None:
         )
     footnote_ids: dict[str, int] = {}
     if record.footnotes:
-        footnote_rows = session.execute(
+        footnote_rows = session.connection().execute(
             select(Footnote.ref, Footnote.id).where(Footnote.document_id == record.id)
-        ).all()
+        )
         footnote_ids = {ref: note_id for ref, note_id in footnote_rows}
     if record.mentions:
         known = set(
@@ -198,8 +221,9 @@ def _write_parts(session: Session, record: DocumentRecord) -> None:
                     f"document {record.id!r}: mention {mention.surface!r} names unknown entity "
                     f"{mention.entity_id!r}",
                 )
-        session.execute(
-            insert(Mention),
+        _insert(
+            session,
+            Mention,
             [
                 {
                     "document_id": record.id,
@@ -215,8 +239,9 @@ def _write_parts(session: Session, record: DocumentRecord) -> None:
             ],
         )
     if record.cross_references:
-        session.execute(
-            insert(CrossReference),
+        _insert(
+            session,
+            CrossReference,
             [
                 {
                     "relation": x.relation,
@@ -351,8 +376,9 @@ def write_event_reports(session: Session, registry: Registry) -> None:
                 None, f"event {event_id!r}: no passage {passage_ref!r} in {document_id!r}"
             )
     if reports:
-        session.execute(
-            insert(EventReport),
+        _insert(
+            session,
+            EventReport,
             [
                 {"event_id": e, "document_id": d, "passage_ref": p}
                 for e, d, p in sorted(reports, key=str)

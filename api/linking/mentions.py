@@ -11,7 +11,7 @@ from sqlalchemy import delete, insert, select
 from sqlmodel import Session
 
 from api.linking.matcher import AliasMatcher
-from api.models import EntityAlias, Footnote, Mention, Passage
+from api.models import EntityAlias, Mention
 
 
 def build_matcher(session: Session) -> AliasMatcher:
@@ -24,54 +24,54 @@ def build_matcher(session: Session) -> AliasMatcher:
 def link_documents(
     session: Session, document_ids: Sequence[str], matcher: AliasMatcher | None = None
 ) -> int:
-    """Recompute auto mentions for these documents; returns how many were stored."""
+    """Recompute auto mentions for these documents; returns how many were stored.
+
+    Works a chunk of documents at a time (one query per table, not per document).
+    """
+    from api.linking.references import CHUNK, _containers
+
     matcher = matcher or build_matcher(session)
     stored = 0
-    for document_id in document_ids:
+    for first in range(0, len(document_ids), CHUNK):
+        chunk = list(document_ids[first : first + CHUNK])
         session.execute(
             delete(Mention).where(
-                Mention.document_id == document_id,  # type: ignore[arg-type]
+                Mention.document_id.in_(chunk),  # type: ignore[attr-defined]
                 Mention.status == "auto",  # type: ignore[arg-type]
             )
         )
-        decided = session.execute(
-            select(Mention.passage_id, Mention.footnote_id, Mention.start, Mention.end).where(
-                Mention.document_id == document_id
-            )
-        ).all()
         taken: dict[tuple[str, int], list[tuple[int, int]]] = {}
-        for row in decided:
-            key = ("p", row.passage_id) if row.passage_id is not None else ("f", row.footnote_id)
+        for row in session.connection().execute(
+            select(Mention.passage_id, Mention.footnote_id, Mention.start, Mention.end).where(
+                Mention.document_id.in_(chunk)  # type: ignore[attr-defined]
+            )
+        ):
+            key = (
+                ("passage", row.passage_id)
+                if row.passage_id is not None
+                else ("footnote", row.footnote_id)
+            )
             taken.setdefault(key, []).append((row.start, row.end))
+        containers = _containers(session, chunk)
         rows: list[dict[str, object]] = []
-        containers = [
-            ("p", r.id, r.text)
-            for r in session.execute(
-                select(Passage.id, Passage.text).where(Passage.document_id == document_id)
-            ).all()
-        ] + [
-            ("f", r.id, r.text)
-            for r in session.execute(
-                select(Footnote.id, Footnote.text).where(Footnote.document_id == document_id)
-            ).all()
-        ]
-        for kind, container_id, text in containers:
-            spans = taken.get((kind, container_id), [])
-            for match in matcher.find(text):
-                if any(match.start < end and start < match.end for start, end in spans):
-                    continue
-                rows.append(
-                    {
-                        "document_id": document_id,
-                        "passage_id": container_id if kind == "p" else None,
-                        "footnote_id": container_id if kind == "f" else None,
-                        "entity_id": match.entity_id,
-                        "start": match.start,
-                        "end": match.end,
-                        "surface": match.surface,
-                        "status": "auto",
-                    }
-                )
+        for document_id in chunk:
+            for kind, container_id, text in containers.get(document_id, []):
+                spans = taken.get((kind, container_id), [])
+                for match in matcher.find(text):
+                    if any(match.start < end and start < match.end for start, end in spans):
+                        continue
+                    rows.append(
+                        {
+                            "document_id": document_id,
+                            "passage_id": container_id if kind == "passage" else None,
+                            "footnote_id": container_id if kind == "footnote" else None,
+                            "entity_id": match.entity_id,
+                            "start": match.start,
+                            "end": match.end,
+                            "surface": match.surface,
+                            "status": "auto",
+                        }
+                    )
         if rows:
             session.execute(insert(Mention), rows)
             stored += len(rows)

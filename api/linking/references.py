@@ -49,54 +49,74 @@ def _citations(text: str) -> list[tuple[int, int, str, str]]:
     return found
 
 
+CHUNK = 500  # documents per round of queries: IN lists stay well below every engine's limit
+
+
+def _containers(
+    session: Session, document_ids: Sequence[str]
+) -> dict[str, list[tuple[str, int, str]]]:
+    """Passages and notes of these documents, as (kind, id, text), in one query each."""
+    found: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
+    connection = session.connection()
+    for row in connection.execute(
+        select(Passage.document_id, Passage.id, Passage.text).where(
+            Passage.document_id.in_(document_ids)  # type: ignore[attr-defined]
+        )
+    ):
+        found[row.document_id].append(("passage", row.id, row.text))
+    for row in connection.execute(
+        select(Footnote.document_id, Footnote.id, Footnote.text).where(
+            Footnote.document_id.in_(document_ids)  # type: ignore[attr-defined]
+        )
+    ):
+        found[row.document_id].append(("footnote", row.id, row.text))
+    return found
+
+
 def detect_references(session: Session, document_ids: Sequence[str]) -> int:
-    """Recompute detected references of these documents from their passages and notes."""
+    """Recompute detected references of these documents from their passages and notes.
+
+    Works a chunk of documents at a time (one query per table, not per document), so the
+    import of a printed volume links in a handful of statements.
+    """
     created = 0
-    for document_id in document_ids:
+    for first in range(0, len(document_ids), CHUNK):
+        chunk = list(document_ids[first : first + CHUNK])
         session.execute(
             delete(CrossReference).where(
-                CrossReference.source_document_id == document_id,  # type: ignore[arg-type]
+                CrossReference.source_document_id.in_(chunk),  # type: ignore[attr-defined]
                 CrossReference.origin == "detected",  # type: ignore[arg-type]
             )
         )
-        own = set(
-            session.execute(
-                select(DocumentIdentifier.normalized).where(
-                    DocumentIdentifier.document_id == document_id
-                )
-            ).scalars()
-        )
-        containers = [
-            ("passage", r.id, r.text)
-            for r in session.execute(
-                select(Passage.id, Passage.text).where(Passage.document_id == document_id)
-            ).all()
-        ] + [
-            ("footnote", r.id, r.text)
-            for r in session.execute(
-                select(Footnote.id, Footnote.text).where(Footnote.document_id == document_id)
-            ).all()
-        ]
+        own: dict[str, set[str]] = defaultdict(set)
+        for row in session.connection().execute(
+            select(DocumentIdentifier.document_id, DocumentIdentifier.normalized).where(
+                DocumentIdentifier.document_id.in_(chunk)  # type: ignore[attr-defined]
+            )
+        ):
+            own[row.document_id].add(row.normalized)
+        containers = _containers(session, chunk)
         rows = []
-        for kind, container_id, text in containers:
-            for start, end, scheme, value in _citations(text):
-                key = normalize_identifier(value)
-                if key in own:
-                    continue  # the document citing its own file number (its heading)
-                rows.append(
-                    {
-                        "relation": "cites",
-                        "origin": "detected",
-                        "source_document_id": document_id,
-                        "source_passage_id": container_id if kind == "passage" else None,
-                        "source_footnote_id": container_id if kind == "footnote" else None,
-                        "source_start": start,
-                        "source_end": end,
-                        "target_scheme": scheme,
-                        "target_value": value,
-                        "target_key": key,
-                    }
-                )
+        for document_id in chunk:
+            for kind, container_id, text in containers.get(document_id, []):
+                for start, end, scheme, value in _citations(text):
+                    key = normalize_identifier(value)
+                    if key in own[document_id]:
+                        continue  # the document citing its own file number (its heading)
+                    rows.append(
+                        {
+                            "relation": "cites",
+                            "origin": "detected",
+                            "source_document_id": document_id,
+                            "source_passage_id": container_id if kind == "passage" else None,
+                            "source_footnote_id": container_id if kind == "footnote" else None,
+                            "source_start": start,
+                            "source_end": end,
+                            "target_scheme": scheme,
+                            "target_value": value,
+                            "target_key": key,
+                        }
+                    )
         if rows:
             session.execute(insert(CrossReference), rows)
             created += len(rows)

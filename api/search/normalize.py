@@ -29,11 +29,24 @@ def _fold_char(char: str) -> str:
     return " "
 
 
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table that folds each code point on first sight, then remembers it.
+
+    Translating is a C loop; calling ``_fold_char`` per character from a Python generator
+    cost an import of a printed volume more time than writing it to the database.
+    """
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Same-length search form of ``text``."""
-    if text.isascii():
-        return "".join(c.lower() if c.isalnum() else " " for c in text)
-    return "".join(_fold_char(c) for c in text)
+    return text.translate(_TABLE)
 
 
 def tokens(text: str) -> list[str]:
