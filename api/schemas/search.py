@@ -32,8 +32,9 @@ class SearchHit(BaseModel):
     ref: str = Field(description="passage ref or footnote ref")
     kind: str = Field(description="passage kind (paragraph, heading, …) or footnote")
     score: float = Field(
-        description="relevance: BM25 (SQLite) or ts_rank_cd (PostgreSQL); with "
-        "`ranking: approximate`, BM25 computed with estimated word frequencies"
+        description="relevance: BM25 (SQLite) or ts_rank_cd (PostgreSQL); BM25 computed by "
+        "the API with estimated word frequencies when `ranking` is approximate, and for "
+        "hits inside one document on SQLite"
     )
     matches: list[Span] = Field(description="match offsets in the passage or note text")
     text_start: int | None = Field(

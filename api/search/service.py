@@ -235,7 +235,12 @@ def search(
     rank_limit: int = RANK_LIMIT,
     common_word: int = COMMON_WORD,
 ) -> SearchPage:
-    if sort == "relevance":
+    matches: list[_Match] | None = None
+    ranking: Ranking = "approximate"
+    if backend.weighs_every_match and filters.document is not None:
+        matches = _in_document(session, backend, query, scope, filters, sort, offset, limit)
+        ranking = "approximate" if sort == "relevance" else "exact"
+    elif sort == "relevance":
         approximation = _approximation(
             session,
             backend,
@@ -249,12 +254,13 @@ def search(
             matches = _approximate_page(
                 session, backend, query, filters, approximation, offset, limit
             )
-            rows = _hit_rows(session, matches[:limit])
-            items = [
-                _hit(row, row.text, row.norm_text, match.score, query, base)
-                for row, match in zip(rows, matches, strict=False)
-            ]
-            return SearchPage(items, len(matches) > limit, "approximate")
+    if matches is not None:
+        rows = _hit_rows(session, matches[:limit])
+        items = [
+            _hit(row, row.text, row.norm_text, match.score, query, base)
+            for row, match in zip(rows, matches, strict=False)
+        ]
+        return SearchPage(items, len(matches) > limit, ranking)
     hits = _hits_source(backend, query, scope, filters)
     if sort == "date" or _document_conditions(filters):
         statement = _filtered(hits, filters)
@@ -334,7 +340,9 @@ class _Arm:
 @dataclass
 class _Approximation:
     arms: list[_Arm]
-    ranked: list[_Match] = field(default_factory=list)  # best first
+    # (-score, document, seq, container, row id), best first: plain tuples, as there may be
+    # thousands; the page's become _Match.
+    ranked: list[tuple[float, str, int, str, int]] = field(default_factory=list)
 
 
 def _containers(scope: Scope) -> list[str]:
@@ -368,7 +376,13 @@ def _matches(
     if container == "passage" and not filters.include_boilerplate:
         statement = statement.where(Passage.boilerplate.is_(False))  # type: ignore[attr-defined]
     if filters.document is not None:
-        statement = statement.where(model.document_id == filters.document)  # type: ignore[arg-type]
+        # Also as a list of row ids for the index: the engine then looks up the document's
+        # rows instead of walking every match of the query for the few in this document.
+        in_document = select(model.id).where(model.document_id == filters.document)  # type: ignore[arg-type]
+        statement = statement.where(
+            model.document_id == filters.document,  # type: ignore[arg-type]
+            clause.rowid.in_(in_document.scalar_subquery()),
+        )
     conditions = _document_conditions(filters)
     if conditions:
         on_document = Document.id == model.document_id
@@ -480,17 +494,19 @@ def _approximation(
                 session, backend, container, query, candidates, len(candidates) > rank_limit
             )
     approximation = _Approximation(arms=[])
+    ranked: list[tuple[float, str, int, str, int]] = []
     for container, (frequency, rows) in statistics.items():
         head = found[container][:rank_limit]
         scorer = Bm25.build(terms, frequency, rows, head)
         more = len(found[container]) > rank_limit
         approximation.arms.append(_Arm(container, scorer, head[-1].row_id if more else None))
         scores = scorer.scores([r.norm_text for r in head])
-        approximation.ranked += [
-            _Match(container, r.row_id, r.document_id, r.seq, score)
+        ranked += [
+            (-score, r.document_id, r.seq, container, r.row_id)
             for r, score in zip(head, scores, strict=True)
         ]
-    approximation.ranked.sort(key=lambda m: (-m.score, m.document_id, m.seq))
+    ranked.sort()  # best first; ties as the SQL ordering breaks them
+    approximation.ranked = ranked
     return approximation
 
 
@@ -505,7 +521,12 @@ def _approximate_page(
 ) -> list[_Match]:
     """``limit + 1`` matches from ``offset``: the ranked ones, then the rest in index order."""
     wanted = limit + 1
-    page = approximation.ranked[offset : offset + wanted]
+    page = [
+        _Match(container, row_id, document_id, seq, -negated)
+        for negated, document_id, seq, container, row_id in approximation.ranked[
+            offset : offset + wanted
+        ]
+    ]
     skip = max(0, offset - len(approximation.ranked))
     for arm in approximation.arms:
         if len(page) >= wanted:
@@ -528,6 +549,41 @@ def _approximate_page(
             for r, score in zip(found, scores, strict=True)
         ]
     return page
+
+
+def _in_document(
+    session: Session,
+    backend: SearchBackend,
+    query: Node,
+    scope: Scope,
+    filters: SearchFilters,
+    sort: Sort,
+    offset: int,
+    limit: int,
+) -> list[_Match]:
+    """``limit + 1`` hits in one document (find-in-document), on an engine that weighs words.
+
+    The engine finds the document's matches by looking up its rows in the index, which is
+    quick; but FTS5's BM25 would weigh the query's words again for every row looked up (for
+    "the", a pass over a million rows each time). So the matches are scored here, all of
+    them — a document is bounded — with estimated word frequencies, and ordered in Python.
+    """
+    found: list[_Match] = []
+    for container in _containers(scope):
+        frequency, rows = _frequencies(session, backend, container, query)
+        statement, order = _matches(backend, query, container, filters)
+        matches = session.connection().execute(statement.order_by(order)).all()
+        scorer = Bm25.build(positive_terms(query), frequency, rows, matches)
+        scores = scorer.scores([m.norm_text for m in matches])
+        found += [
+            _Match(container, m.row_id, m.document_id, m.seq, score)
+            for m, score in zip(matches, scores, strict=True)
+        ]
+    if sort == "relevance":
+        found.sort(key=lambda m: (-m.score, m.document_id, m.seq))
+    else:  # one document: by date is by position
+        found.sort(key=lambda m: (m.document_id, m.seq))
+    return found[offset : offset + limit + 1]
 
 
 def _hit_rows(session: Session, page: list[_Match]) -> list[Any]:
