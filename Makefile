@@ -43,5 +43,10 @@ format: $(VENV)/.installed-dev
 bench-read: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.read_throughput
 
+## bench-search: search latency over 100k and 1M synthetic passages, API against the raw engine query
+.PHONY: bench-search
+bench-search: $(VENV)/.installed
+	$(BIN)/python -m bench.search_latency
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
