@@ -90,7 +90,7 @@ def get_import(
     "",
     response_model=ImportJobList,
     summary="Recent import jobs",
-    description="Import jobs, newest first.",
+    description="Import jobs, newest first, with their status, progress and reports.",
     responses=problem_responses(400, 401, 403, 422),
 )
 def list_imports(
