@@ -92,6 +92,10 @@ QUERIES: list[tuple[str, str]] = [
     ("boolean", "(Evatt OR Chifley) Security"),
 ]
 CLASSES = ["common", "rare", "phrase", "prefix", "not", "boolean"]
+# Find in one document (GET /v1/documents/{id}/search, in reading order): reported beside
+# the set above, not in it. The raw query is the plain one: MATCH, the document, by position.
+IN_DOCUMENT = "in document"
+DOCUMENT_QUERIES = ["the", "war", "government"]
 
 
 class BenchError(Exception):
@@ -108,6 +112,14 @@ class Raw:
         raise NotImplementedError
 
     def count(self, query: str) -> int:
+        raise NotImplementedError
+
+    def in_document(self, query: str, document: str, limit: int = LIMIT) -> list[Any]:
+        """The first matches in one document, in reading order (passages only)."""
+        raise NotImplementedError
+
+    def middle_document(self) -> str:
+        """A document from the middle of the corpus, for find-in-document."""
         raise NotImplementedError
 
     def scores(self, query: str, ids: list[int]) -> list[float]:
@@ -153,6 +165,22 @@ class SqliteRaw(Raw):
             self.connection.execute(
                 "SELECT count(*) FROM fts_passage WHERE fts_passage MATCH ?",
                 [_compile(query, "sqlite")],
+            ).fetchone()[0]
+        )
+
+    def in_document(self, query: str, document: str, limit: int = LIMIT) -> list[Any]:
+        return self.connection.execute(
+            "SELECT passage.id FROM fts_passage JOIN passage ON passage.id = fts_passage.rowid "
+            "WHERE fts_passage MATCH ? AND passage.document_id = ? "
+            f"ORDER BY passage.seq LIMIT {limit}",
+            [_compile(query, "sqlite"), document],
+        ).fetchall()
+
+    def middle_document(self) -> str:
+        return str(
+            self.connection.execute(
+                "SELECT document_id FROM passage WHERE id >= (SELECT max(id) / 2 FROM passage) "
+                "ORDER BY id LIMIT 1"
             ).fetchone()[0]
         )
 
@@ -222,6 +250,21 @@ class PostgresRaw(Raw):
             {"q": _compile(query, "postgresql")},
         ).fetchone()
         return int(row[0]) if row else 0
+
+    def in_document(self, query: str, document: str, limit: int = LIMIT) -> list[Any]:
+        return self.connection.execute(
+            "SELECT id FROM passage WHERE search_vector @@ to_tsquery('simple', %(q)s) "
+            f"AND document_id = %(d)s ORDER BY seq LIMIT {limit}",
+            {"q": _compile(query, "postgresql"), "d": document},
+        ).fetchall()
+
+    def middle_document(self) -> str:
+        row = self.connection.execute(
+            "SELECT document_id FROM passage WHERE id >= (SELECT max(id) / 2 FROM passage) "
+            "ORDER BY id LIMIT 1"
+        ).fetchone()
+        assert row is not None
+        return str(row[0])
 
     def scores(self, query: str, ids: list[int]) -> list[float]:
         rows = dict(
@@ -340,6 +383,7 @@ class QueryResult:
     quality: float
     api_ms: list[float] = field(default_factory=list)
     raw_ms: list[float] = field(default_factory=list)
+    document: str | None = None  # find in this document
 
 
 @dataclass
@@ -365,8 +409,9 @@ def _timed(work: Callable[[], Any]) -> tuple[float, Any]:
     return (time.perf_counter() - started) * 1000, result
 
 
-def _api(client: httpx.Client, query: str) -> httpx.Response:
-    response = client.get("/v1/search", params={"q": query, "limit": LIMIT})
+def _api(client: httpx.Client, query: str, document: str | None = None) -> httpx.Response:
+    path = f"/v1/documents/{document}/search" if document else "/v1/search"
+    response = client.get(path, params={"q": query, "limit": LIMIT})
     if response.status_code != 200:
         raise BenchError(f"{query!r}: HTTP {response.status_code}: {response.text[:300]}")
     return response
@@ -388,16 +433,30 @@ def measure(name: str, url: str, raw: Raw, repeat: int, warmup: int) -> RunResul
             results.append(
                 QueryResult(cls, query, raw.count(query), body["ranking"], round(quality, 3))
             )
+        document = raw.middle_document()
+        for query in DOCUMENT_QUERIES:
+            body = _api(client, query, document).json()
+            found = len(raw.in_document(query, document, limit=1_000_000))
+            results.append(
+                QueryResult(IN_DOCUMENT, query, found, body["ranking"], 1.0, [], [], document)
+            )
+
+        def api_call(r: QueryResult) -> Callable[[], Any]:
+            return lambda: _api(client, r.query, r.document)
+
+        def raw_call(r: QueryResult) -> Callable[[], Any]:
+            if r.document:
+                return lambda: raw.in_document(r.query, r.document or "")
+            return lambda: raw.top(r.query)
+
         for _ in range(warmup):
             for result in results:
-                _api(client, result.query)
-                raw.top(result.query)
+                api_call(result)()
+                raw_call(result)()
         for round_number in range(repeat):
             for result in results:
-                api_ms, _ = _timed(lambda q=result.query: _api(client, q))  # type: ignore[misc]
-                raw_ms, _ = _timed(lambda q=result.query: raw.top(q))  # type: ignore[misc]
-                result.api_ms.append(api_ms)
-                result.raw_ms.append(raw_ms)
+                result.api_ms.append(_timed(api_call(result))[0])
+                result.raw_ms.append(_timed(raw_call(result))[0])
             print(f"\r  round {round_number + 1}/{repeat}", end="", file=sys.stderr)
         print(file=sys.stderr)
         health = [_timed(lambda: client.get("/health"))[0] for _ in range(100)]
@@ -416,8 +475,8 @@ def _pooled(results: list[QueryResult], kind: str) -> list[float]:
 
 def summary(run: RunResult) -> dict[str, dict[str, float]]:
     """p50/p95 of API and raw, and the p95 ratio, per class and overall."""
-    groups = {cls: [r for r in run.queries if r.cls == cls] for cls in CLASSES}
-    groups["all"] = run.queries
+    groups = {cls: [r for r in run.queries if r.cls == cls] for cls in [*CLASSES, IN_DOCUMENT]}
+    groups["all"] = [r for r in run.queries if r.cls in CLASSES]
     out = {}
     for name, results in groups.items():
         api, raw = _pooled(results, "api"), _pooled(results, "raw")
@@ -450,10 +509,12 @@ def run_section(run: RunResult) -> str:
         "| class | queries | API p50 | API p95 | raw p50 | raw p95 | API p95 / raw p95 |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for name in [*CLASSES, "all"]:
+    for name in [*CLASSES, "all", IN_DOCUMENT]:
         f = figures[name]
-        count = len([r for r in run.queries if name in (r.cls, "all")])
-        label = "**all**" if name == "all" else name
+        count = len(
+            [r for r in run.queries if r.cls == name or (name == "all" and r.cls in CLASSES)]
+        )
+        label = {"all": "**all**", IN_DOCUMENT: "*in one document*"}.get(name, name)
         lines.append(
             f"| {label} | {count} | {_ms(f['api_p50'])} | {_ms(f['api_p95'])} | "
             f"{_ms(f['raw_p50'])} | {_ms(f['raw_p95'])} | {f['ratio_p95']:.2f} |"
@@ -467,8 +528,9 @@ def run_section(run: RunResult) -> str:
     ]
     for r in run.queries:
         query = r.query.replace("|", "\\|")
+        where = f" in `{r.document}`" if r.document else ""
         lines.append(
-            f"| {r.cls} | `{query}` | {r.matches:,} | {r.ranking} | {r.quality:.2f} | "
+            f"| {r.cls} | `{query}`{where} | {r.matches:,} | {r.ranking} | {r.quality:.2f} | "
             f"{_ms(percentile(r.api_ms, 50))} | {_ms(percentile(r.api_ms, 95))} | "
             f"{_ms(percentile(r.raw_ms, 50))} | {_ms(percentile(r.raw_ms, 95))} |"
         )
@@ -520,18 +582,26 @@ tombstone filters, documents, snippets with offsets, JSON over HTTP.
 **Strategy for very common words** (api/search/ranking.py). What makes "the" slow is not
 finding its matches but ranking them: FTS5's BM25 first counts every row holding each query
 word, then scores and sorts every match; `ts_rank_cd` reads every match's tsvector. So when
-the index says a query may match more than `QUELLEN_SEARCH_RANK_LIMIT`
-({settings.search_rank_limit}) rows — frequencies estimated from the first
-256 matches of each word, in well under a millisecond — or, on SQLite, holds a word found
-in more than `QUELLEN_SEARCH_COMMON_WORD` ({settings.search_common_word:,}) rows, the API
-fetches the first {settings.search_rank_limit} matches in index order (the engine
-stops there: `ORDER BY rowid LIMIT`), scores them with FTS5's BM25 formula from their
-folded text and the estimated frequencies, and answers `"ranking": "approximate"`; later
-matches follow in index order, so paging still reaches every hit once. Matching is never
-approximated: phrases, NOT, prefixes and filters are the engine's. On PostgreSQL, which has
-no word-weighing pass, only the match count decides. The ratio is therefore below 1 where
-the strategy pays, and shows the API's own cost where the engine ranks (rare names: HTTP,
-JSON and snippets on top of a sub-millisecond query).
+a query may match more than `QUELLEN_SEARCH_RANK_LIMIT` ({settings.search_rank_limit})
+rows, or on SQLite holds a word found in more than `QUELLEN_SEARCH_COMMON_WORD`
+({settings.search_common_word:,}) rows — word frequencies are estimated from the index, from
+the first 256 matches of each word, in well under a millisecond — the API fetches the first
+{settings.search_rank_limit} matches in index order (the engine stops there: `ORDER BY
+rowid LIMIT`), scores them with FTS5's BM25 formula from their folded text and the
+estimated frequencies, and answers `"ranking": "approximate"`; later matches follow in
+index order, so paging still reaches every hit once. Matching is never approximated:
+phrases, NOT, prefixes and filters are the engine's. A one-word query, and any query on
+PostgreSQL (which has no word-weighing pass), just fetches its first matches and lets the
+engine rank them when there are no more than that. The ratio is therefore below 1 where the
+strategy pays, and shows the API's own cost where the engine ranks (rare names: HTTP, JSON
+and snippets on top of a sub-millisecond query).
+
+*In one document* is find-in-document, `GET /v1/documents/{{id}}/search?q=…` in reading
+order, for {", ".join(f"`{q}`" for q in DOCUMENT_QUERIES)} in a document from the middle
+of the corpus, against the plain query (MATCH and the document, by position); it is not part
+of **all**. On SQLite the API has the engine look up the document's rows in the index and
+scores the matches itself, since FTS5's `bm25()` would weigh the words again for every row
+looked up.
 
 Latencies are milliseconds, pooled over {args.repeat} rounds of every query (API and raw
 taking turns, one keep-alive connection, after {args.warmup} warm-up rounds); p95 is

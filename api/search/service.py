@@ -465,9 +465,13 @@ def _approximation(
     terms = positive_terms(query)
     containers = _containers(scope)
     statistics: dict[str, tuple[dict[Term, int], int]] = {}
-    if backend.weighs_every_match:
-        # FTS5: estimating word frequencies is cheap, and past a very common word the
-        # engine's ranking is slow however few rows match. Decide before fetching anything.
+    # One word (or phrase, or prefix) and no filter on documents: its first matches say all
+    # there is to know — more than rank_limit of them, or few enough that the engine weighs
+    # the word in no time. Otherwise, on FTS5, estimating the words' frequencies is cheap
+    # and past a very common word the engine's ranking is slow however few rows match:
+    # decide before fetching anything.
+    single = len(set(terms)) == 1 and not _document_conditions(filters)
+    if backend.weighs_every_match and not single:
         common = large = False
         for container in containers:
             frequency, rows = _frequencies(session, backend, container, query)
@@ -483,8 +487,8 @@ def _approximation(
             session.connection().execute(statement.order_by(order).limit(rank_limit + 1)).all()
         )
     if not statistics:
-        # PostgreSQL: ranking a few matches costs little whatever their words, whereas
-        # estimating a frequent word's frequency walks the table. Fetch first; estimate only
+        # PostgreSQL, or one word: ranking a few matches costs little, whereas estimating a
+        # frequent word's frequency on PostgreSQL walks the table. Fetch first; estimate only
         # to rank here, and from the matches in hand when the query has a single term.
         if all(len(rows) <= rank_limit for rows in found.values()):
             return None
