@@ -394,6 +394,7 @@ class RunResult:
     rss_start_mb: float
     rss_peak_mb: float
     health_ms: float  # p50 of GET /health: the HTTP floor under every API figure
+    load: tuple[float, float]  # the machine's 1-minute load average before and after
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -419,6 +420,7 @@ def _api(client: httpx.Client, query: str, document: str | None = None) -> httpx
 
 def measure(name: str, url: str, raw: Raw, repeat: int, warmup: int) -> RunResult:
     print(f"\n{name}", file=sys.stderr)
+    load_before = os.getloadavg()[0]
     corpus = raw.describe()
     log = RESULTS / f"search-latency-{re.sub(r'[^a-z0-9]+', '-', name.lower())}.log"
     with serving(url, log) as (client, pid):
@@ -462,7 +464,13 @@ def measure(name: str, url: str, raw: Raw, repeat: int, warmup: int) -> RunResul
         health = [_timed(lambda: client.get("/health"))[0] for _ in range(100)]
         rss_peak = peak_rss_mb(pid)
     return RunResult(
-        name, corpus, results, round(rss_start, 1), round(rss_peak, 1), percentile(health, 50)
+        name,
+        corpus,
+        results,
+        round(rss_start, 1),
+        round(rss_peak, 1),
+        percentile(health, 50),
+        (load_before, os.getloadavg()[0]),
     )
 
 
@@ -504,7 +512,9 @@ def run_section(run: RunResult) -> str:
         f"documents, {corpus['footnotes']:,} footnotes; database {corpus['size_mb']:,} MB. "
         f"Server peak RSS (VmHWM) **{run.rss_peak_mb:,.0f} MB** "
         f"({run.rss_start_mb:,.0f} MB after start-up). `GET /health` takes "
-        f"{run.health_ms:.1f} ms (p50): the HTTP and middleware floor under every API figure.",
+        f"{run.health_ms:.1f} ms (p50): the HTTP and middleware floor under every API figure. "
+        f"Load average on the {len(os.sched_getaffinity(0))} CPUs: {run.load[0]:.1f} before, "
+        f"{run.load[1]:.1f} after.",
         "",
         "| class | queries | API p50 | API p95 | raw p50 | raw p95 | API p95 / raw p95 |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -602,6 +612,11 @@ of the corpus, against the plain query (MATCH and the document, by position); it
 of **all**. On SQLite the API has the engine look up the document's rows in the index and
 scores the matches itself, since FTS5's `bm25()` would weigh the words again for every row
 looked up.
+
+Known limits, by design: `sort=date` and `facets=` (both opt-in) still read every match, so
+over a very common word they cost what the raw query costs, or more; the approximate
+ranking favours rows loaded first (index order); a prefix shared by many words (`gov*`)
+costs FTS5 a merge of all their lists before the first match.
 
 Latencies are milliseconds, pooled over {args.repeat} rounds of every query (API and raw
 taking turns, one keep-alive connection, after {args.warmup} warm-up rounds); p95 is

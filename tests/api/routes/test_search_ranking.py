@@ -134,3 +134,19 @@ def test_deleted_documents_are_left_out_of_both_rankings(
             hits, _ = walk(client, "the", scope="all")
             assert hits and TELEGRAM not in {doc for doc, _ in keys(hits)}
             assert walk(client, "Moyne", scope="all")[0] == []
+
+
+def test_find_in_document_scores_every_hit_in_either_order(
+    exact: TestClient, seeded_db: DbHandle
+) -> None:
+    url = f"/v1/documents/{TELEGRAM}/search"
+    by_position = exact.get(url, params={"q": "the", "limit": 200}).json()
+    by_relevance = exact.get(url, params={"q": "the", "limit": 200, "sort": "relevance"}).json()
+    assert by_position["ranking"] == "exact"
+    # On SQLite FTS5 would weigh "the" again for every row of the document: scored here.
+    expected = "approximate" if seeded_db.backend == "sqlite" else "exact"
+    assert by_relevance["ranking"] == expected
+    assert len(by_position["items"]) > 3
+    assert {h["ref"] for h in by_position["items"]} == {h["ref"] for h in by_relevance["items"]}
+    scores = [h["score"] for h in by_relevance["items"]]
+    assert scores == sorted(scores, reverse=True) and all(s >= 0 for s in scores)
