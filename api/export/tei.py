@@ -79,8 +79,8 @@ LISTS = {
 }
 
 
-def _el(parent: Any, name: str, text: str | None = None, **attributes: str | None) -> Any:
-    element = etree.SubElement(parent, T + name)
+def _el(parent: Any, tag: str, text: str | None = None, /, **attributes: str | None) -> Any:
+    element = etree.SubElement(parent, T + tag)
     for key, value in attributes.items():
         if value is not None:
             element.set(key.replace("__", ":").replace("xml:", f"{{{XML_NS}}}"), value)
@@ -314,7 +314,7 @@ def _header(root: Any, record: DocumentRecord, collection: CollectionRecord | No
             resp = _el(series, "respStmt")
             _el(resp, "resp", "publisher")
             _el(resp, "name", collection.publisher)
-    notes = [(n.kind, n.text) for n in record.notes]
+    notes: list[tuple[str, str]] = [(n.kind, n.text) for n in record.notes]
     if collection is not None and collection.description is not None:
         notes.append(("collection-description", collection.description))
     if notes:

@@ -356,10 +356,10 @@ def read_markdown(
     if orphans:
         listed = ", ".join(f"[{m}]" for m in orphans)
         transcription.append(f"The source file has no note for marker {listed}.")
-    for note in footnotes:
-        if note.offset is None:
+    for footnote in footnotes:
+        if footnote.offset is None:
             transcription.append(
-                f"No marker in the text for note {note.marker} of the source file."
+                f"No marker in the text for note {footnote.marker} of the source file."
             )
 
     collection = _collection(meta)
@@ -379,16 +379,16 @@ def read_markdown(
     title, title_markers = _strip_markers(_inline(str(meta.get("title") or "")))
     title = title or heading.genre or path.stem
     for marker, _ in title_markers:
-        for note in footnotes:
-            if note.marker == marker and note.offset is None:
+        for footnote in footnotes:
+            if footnote.marker == marker and footnote.offset is None:
                 transcription.remove(f"No marker in the text for note {marker} of the source file.")
                 transcription.append(f"Note {marker} is marked on the title.")
-    date = meta.get("doc_date", meta.get("date"))
-    if hasattr(date, "isoformat"):
-        date = date.isoformat()
-    date = str(date) if date not in (None, "") else heading.date
+    raw_date: Any = meta.get("doc_date", meta.get("date"))
+    if hasattr(raw_date, "isoformat"):
+        raw_date = raw_date.isoformat()
+    date = str(raw_date) if raw_date not in (None, "") else heading.date
     number = meta.get("number", meta.get("doc_num"))
-    order = meta.get("doc_order")
+    order: Any = meta.get("doc_order")
     stem = path.stem
     if collection is not None and re.match(r"^\d", stem):
         doc_id = f"dfat-v{slugify(str(meta['vol_id']))}-{slugify(stem)}"

@@ -869,7 +869,10 @@ def _entities(root: Any, stem: str, reader: _Reader) -> TeiDocument:
                 )
             else:
                 record = EntityRecord(
-                    id=entity_id, type=type_, name=display[:500], description=description
+                    id=entity_id,
+                    type=type_,  # type: ignore[arg-type]
+                    name=display[:500],
+                    description=description,
                 )
         except ValidationError as exc:
             raise IngestError(reader.path, f"entity {xml_id!r}: {_explain(exc)}") from exc
@@ -993,7 +996,7 @@ def read_tei(
         genre = genre or genre_from_title(title.split(" ", 1)[0]) or genre_from_title(title)
     collection = _collection(header)
     try:
-        record = DocumentRecord(
+        document = DocumentRecord(
             id=doc_id,
             collection_id=collection_id
             or (collection.id if collection is not None else default_collection)
@@ -1022,6 +1025,6 @@ def read_tei(
         raise IngestError(path, str(exc)) from exc
     if collection_id is not None:
         collection = None  # the caller chose the collection
-    result.document = record
+    result.document = document
     result.collection = collection
     return result

@@ -58,10 +58,10 @@ def parse_xml(data: bytes, path: Path | str, *, max_bytes: int) -> etree._Elemen
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
-        line = exc.lineno if getattr(exc, "lineno", None) else None
+        where = exc.lineno if getattr(exc, "lineno", None) else None
         message = str(exc.msg if hasattr(exc, "msg") and exc.msg else exc)
         message = re.sub(r",? line \d+, column \d+$", "", message)
-        raise IngestError(path, f"not well-formed XML: {message}", line) from exc
+        raise IngestError(path, f"not well-formed XML: {message}", where) from exc
     if root is None:
         raise IngestError(path, "the file holds no XML element")
     return root

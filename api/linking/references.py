@@ -59,7 +59,7 @@ def _containers(
     found: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
     connection = session.connection()
     for row in connection.execute(
-        select(Passage.document_id, Passage.id, Passage.text).where(
+        select(Passage.document_id, Passage.id, Passage.text).where(  # type: ignore[call-overload]
             Passage.document_id.in_(document_ids)  # type: ignore[attr-defined]
         )
     ):
