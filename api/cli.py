@@ -134,3 +134,84 @@ def serve(
 
 def main() -> None:  # pragma: no cover - console entry point
     sys.exit(app())
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the full-text search index (SQLite FTS5 or PostgreSQL tsvector) from the tables.
+
+    Safe to run at any time; searches keep working while it runs.
+    """
+    from api.search.indexer import reindex as rebuild
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        counts = rebuild(engine)
+    finally:
+        engine.dispose()
+    summary = ", ".join(f"{value} {key.replace('_', ' ')}" for key, value in counts.items())
+    typer.echo(f"search index rebuilt ({summary})")
+
+
+keys_app = typer.Typer(help="Manage API keys: create (printed once), list, revoke.")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="a name for the key's holder, e.g. editor-anna")],
+    scope: Annotated[str, typer.Option(help="read, curate or admin")] = "curate",
+) -> None:
+    """Create a key and print it. It is shown this once; only a salted hash is stored."""
+    from api.auth import SCOPES, create_key
+    from api.db import session_scope
+    from api.problems import ProblemError
+
+    if scope not in SCOPES:
+        _echo_error(f"scope must be one of: {', '.join(SCOPES)}")
+        raise typer.Exit(2)
+    engine = make_engine(get_settings().database_url)
+    try:
+        with session_scope(engine) as session:
+            key = create_key(session, name=name, scope=scope)
+    except ProblemError as exc:
+        _echo_error(exc.detail)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(key)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys: name, scope, public prefix, created, revoked (never the keys themselves)."""
+    from sqlalchemy import select
+    from sqlmodel import Session
+
+    from api.models import ApiKey
+
+    engine = make_engine(get_settings().database_url)
+    with Session(engine) as session:
+        for key in session.execute(select(ApiKey).order_by(ApiKey.name)).scalars():
+            revoked = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+            typer.echo(
+                f"{key.name}\t{key.scope}\tqk_{key.prefix}\t{key.created_at:%Y-%m-%d}\t{revoked}"
+            )
+    engine.dispose()
+
+
+@keys_app.command("revoke")
+def keys_revoke(name: Annotated[str, typer.Argument(help="the key's name")]) -> None:
+    """Revoke a key: it stops working at once."""
+    from api.auth import revoke_key
+    from api.db import session_scope
+
+    engine = make_engine(get_settings().database_url)
+    with session_scope(engine) as session:
+        done = revoke_key(session, name=name)
+    engine.dispose()
+    if not done:
+        _echo_error(f"no active key named {name!r}")
+        raise typer.Exit(1)
+    typer.echo(f"revoked {name}")

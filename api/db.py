@@ -86,8 +86,8 @@ class Reader:
     throughput (here a sync route that does nothing serves half the requests an async one
     does). The reader also keeps its connection checked out between reads, rolled back
     after each one so that no snapshot outlives it: checking a connection out of the pool
-    and back in costs about as much as the query. The connection is closed when the reader
-    is collected with its application, or when a read fails.
+    and back in costs more than the query. The connection is closed when the reader is
+    collected with its application, or when a read fails.
 
     Every other database is across a network, where a blocking call would stall every
     request on the loop, so there the work goes to the thread pool, as a sync route's

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
+from api.db import Reader
 from api.settings import Settings
 
 
@@ -21,6 +22,20 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield session
     finally:
         session.close()
+
+
+def reader_for(request: Request) -> Reader:
+    """The application's Reader, made on first use and kept for the application's life.
+
+    Kept on the app rather than made per request because it holds the connection that
+    reads on the event loop reuse. A plain call rather than a ``Depends``: on the hot read
+    path, resolving one more dependency costs FastAPI about half as much as the lookup.
+    """
+    state = request.app.state
+    reader: Reader | None = getattr(state, "reader", None)
+    if reader is None or reader.engine is not state.engine:
+        reader = state.reader = Reader(state.engine)
+    return reader
 
 
 def get_settings_dep(request: Request) -> Settings:

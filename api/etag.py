@@ -6,10 +6,12 @@ tag is a hash of the exact bytes, so it changes whenever the representation does
 """
 
 import hashlib
-from typing import Any
+from collections.abc import Iterable
 
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# Headers a 304 keeps (RFC 9110, section 15.4.5); the rest describe a body it does not have.
+_KEEP_ON_304 = frozenset({b"etag", b"cache-control", b"vary", b"content-location", b"link"})
 
 
 def etag_for(body: bytes) -> str:
@@ -25,6 +27,18 @@ def _matches(if_none_match: str, etag: str) -> bool:
     )
 
 
+def _header(raw: Iterable[tuple[bytes, bytes]], name: bytes) -> str | None:
+    """The first value of header ``name`` (lower case) in ASGI's raw header list.
+
+    Scanning the list is all that is needed here; wrapping it in Starlette's ``Headers`` and
+    ``MutableHeaders`` on every GET cost more than hashing the body.
+    """
+    for key, value in raw:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
 class ETagMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -33,8 +47,8 @@ class ETagMiddleware:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        if_none_match = Headers(scope=scope).get("if-none-match")
-        start: dict[str, Any] | None = None
+        if_none_match = _header(scope["headers"], b"if-none-match")
+        start: Message | None = None
 
         async def wrapped(message: Message) -> None:
             nonlocal start
@@ -42,7 +56,7 @@ class ETagMiddleware:
                 if message["status"] != 200:
                     await send(message)
                     return
-                start = dict(message)
+                start = message
                 return
             if start is None or message["type"] != "http.response.body":
                 await send(message)
@@ -53,19 +67,17 @@ class ETagMiddleware:
                 start = None
                 await send(message)
                 return
-            headers = MutableHeaders(raw=list(start["headers"]))
-            etag = headers.get("etag")
+            headers = list(start.get("headers", ()))
+            etag = _header(headers, b"etag")
             if etag is None:
                 etag = etag_for(message.get("body", b""))
-                headers["ETag"] = etag
+                headers.append((b"etag", etag.encode("latin-1")))
             if if_none_match and _matches(if_none_match, etag):
-                keep = {"etag", "cache-control", "vary", "content-location", "link"}
-                raw = [(k, v) for k, v in headers.raw if k.decode().lower() in keep]
-                await send({"type": "http.response.start", "status": 304, "headers": raw})
+                kept = [(k, v) for k, v in headers if k.lower() in _KEEP_ON_304]
+                await send({"type": "http.response.start", "status": 304, "headers": kept})
                 await send({"type": "http.response.body", "body": b""})
                 return
-            start["headers"] = headers.raw
-            await send(start)
+            await send({**start, "headers": headers})
             await send(message)
 
         await self.app(scope, receive, wrapped)

@@ -117,7 +117,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             max_age=600,
         )
     app.add_middleware(SecurityHeadersMiddleware)
-    readers = [Depends(read_access)]
+    # Reads are public by default; only then does each read pay for the key check.
+    readers = [Depends(read_access)] if settings.require_read_key else []
     app.include_router(health.router)
     app.include_router(v1, dependencies=readers)
     app.include_router(search.router, dependencies=readers)

@@ -7,8 +7,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.dates import parse_edtf
-from api.db import run_read
-from api.deps import SessionDep
+from api.deps import SessionDep, reader_for
 from api.pagination import PageDep, decode_cursor
 from api.problems import ProblemError, problem_responses
 from api.responses import json_response, negotiate, page_response
@@ -137,12 +136,11 @@ def list_documents(
     },
 )
 async def get_document(request: Request, document_id: DocumentId) -> Response:
-    """The hottest read: ``async`` so that on SQLite it never leaves the event loop.
+    """The hottest read, ``async`` so that on SQLite it never leaves the event loop.
 
-    ``run_read`` does the lookup inline on SQLite and in the thread pool on PostgreSQL, on a
-    Core connection of its own rather than a request-scoped Session, which saves the
-    dependency's set-up and teardown on every request. Other representations are negotiated
-    only when Accept asks for something besides JSON.
+    The Reader runs the lookup on the loop on SQLite and in the thread pool on PostgreSQL,
+    on a Core connection instead of a request-scoped Session, which the lookup does not need.
+    Other representations are negotiated only when Accept asks for something besides JSON.
     """
     if alt.wants_alternative(request):
         media_type = negotiate(request, alt.DOCUMENT_TYPES)
@@ -150,8 +148,7 @@ async def get_document(request: Request, document_id: DocumentId) -> Response:
             return await run_in_threadpool(
                 alt.document_alternative, request, document_id, media_type
             )
-    document = await run_read(
-        request.app.state.engine,
+    document = await reader_for(request).run(
         service.get_document,
         document_id=document_id,
         base=request.scope.get("root_path", ""),
