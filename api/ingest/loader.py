@@ -4,9 +4,11 @@ It flushes but never commits: whoever calls it (the seed loader, the CLI, an upl
 the transaction, so a document is written whole or not at all.
 """
 
+from collections.abc import Sequence
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, delete, insert, select
 from sqlmodel import Session
 
 from api.dates import parse_edtf
@@ -64,21 +66,41 @@ def write_collection(session: Session, record: CollectionRecord) -> Outcome:
 
 
 def write_document(session: Session, record: DocumentRecord) -> Outcome:
-    """Insert the document; replace it as a new revision if the record changed; else skip.
+    """Write one record (see ``write_documents``)."""
+    return write_documents(session, [record])[0]
 
-    The look-ups and the insert of a new document go straight to the connection: an import
-    writes thousands of documents, and the ORM's identity map and unit of work cost more
-    than the statements themselves. A changed document is updated through the ORM, so a
-    caller holding it sees the new revision.
+
+def write_documents(session: Session, records: Sequence[DocumentRecord]) -> list[Outcome]:
+    """Insert new documents; replace changed ones as a new revision; skip unchanged ones.
+
+    Returns one outcome per record, in order. A batch is written with a handful of
+    statements whatever its size (look-ups, then one ``executemany`` per table): an import
+    writes thousands of documents, and a statement per document and table would cost more
+    than the rows themselves. New documents and their parts go straight to the connection,
+    skipping the ORM's identity map and unit of work; a changed document is updated through
+    the ORM, so a caller holding it sees the new revision. A record naming an id that an
+    earlier record of the same call named is written after it, as its update.
     """
-    connection = session.connection()
-    collection = select(Collection.id).where(Collection.id == record.collection_id)
-    if connection.execute(collection).first() is None:
-        raise IngestError(
-            None, f"document {record.id!r}: collection {record.collection_id!r} does not exist"
-        )
+    outcomes: list[Outcome] = []
+    run: list[DocumentRecord] = []
+    ids: set[str] = set()
+    for record in records:
+        if record.id in ids or len(run) == _RUN:
+            outcomes.extend(_write_run(session, run))
+            run, ids = [], set()
+        run.append(record)
+        ids.add(record.id)
+    if run:
+        outcomes.extend(_write_run(session, run))
+    return outcomes
+
+
+_RUN = 500  # records per round of statements: IN lists stay well below every engine's limit
+
+
+def _document_fields(record: DocumentRecord) -> dict[str, Any]:
     span = record.date_range
-    fields = {
+    return {
         "collection_id": record.collection_id,
         "title": record.title,
         "authors": list(record.authors),
@@ -96,47 +118,95 @@ def write_document(session: Session, record: DocumentRecord) -> Outcome:
         "checksum": record.checksum,
         "fingerprint": record.fingerprint,
     }
-    stored = connection.execute(
-        select(Document.fingerprint).where(Document.id == record.id)
-    ).first()
-    if stored is not None and stored.fingerprint == fields["fingerprint"]:
-        return Outcome.UNCHANGED
-    if stored is None:
-        now = utcnow()
-        row = {"id": record.id, **fields, "revision": 1, "created_at": now, "updated_at": now}
-        _insert(session, Document, [row])
-        outcome = Outcome.NEW
-    else:
-        existing = session.get(Document, record.id)
-        assert existing is not None
-        for key, value in fields.items():
-            setattr(existing, key, value)
-        existing.revision += 1
-        existing.updated_at = utcnow()
-        session.execute(delete(Mention).where(Mention.document_id == record.id))  # type: ignore[arg-type]
-        session.execute(
-            delete(CrossReference).where(
-                CrossReference.source_document_id == record.id,  # type: ignore[arg-type]
-                CrossReference.origin != "inferred",  # type: ignore[arg-type]
+
+
+def _write_run(session: Session, records: list[DocumentRecord]) -> list[Outcome]:
+    """Write records with distinct ids."""
+    connection = session.connection()
+    wanted = {record.collection_id for record in records}
+    present = set(
+        connection.execute(select(Collection.id).where(Collection.id.in_(wanted))).scalars()  # type: ignore[attr-defined]
+    )
+    for record in records:
+        if record.collection_id not in present:
+            raise IngestError(
+                None, f"document {record.id!r}: collection {record.collection_id!r} does not exist"
             )
+    stored = dict(
+        connection.execute(
+            select(Document.id, Document.fingerprint).where(
+                Document.id.in_([record.id for record in records])  # type: ignore[attr-defined]
+            )
+        ).all()
+    )
+    outcomes: list[Outcome] = []
+    written: list[DocumentRecord] = []
+    new_rows: list[dict[str, Any]] = []
+    now = utcnow()
+    for record in records:
+        fields = _document_fields(record)
+        if record.id not in stored:
+            new_rows.append(
+                {"id": record.id, **fields, "revision": 1, "created_at": now, "updated_at": now}
+            )
+            outcomes.append(Outcome.NEW)
+        elif stored[record.id] == fields["fingerprint"]:
+            outcomes.append(Outcome.UNCHANGED)
+            continue
+        else:
+            _replace(session, record.id, fields)
+            outcomes.append(Outcome.UPDATED)
+        written.append(record)
+    if new_rows:
+        _insert(connection, Document, new_rows)
+    if len(new_rows) < len(written):
+        session.flush()
+    if written:
+        _write_parts(connection, written)
+    return outcomes
+
+
+def _replace(session: Session, document_id: str, fields: dict[str, Any]) -> None:
+    """Make the stored document the record's next revision, its old parts gone."""
+    existing = session.get(Document, document_id)
+    assert existing is not None
+    for key, value in fields.items():
+        setattr(existing, key, value)
+    existing.revision += 1
+    existing.updated_at = utcnow()
+    session.execute(delete(Mention).where(Mention.document_id == document_id))  # type: ignore[arg-type]
+    session.execute(
+        delete(CrossReference).where(
+            CrossReference.source_document_id == document_id,  # type: ignore[arg-type]
+            CrossReference.origin != "inferred",  # type: ignore[arg-type]
         )
-        for table in (Footnote, PageMarker, Passage, DocumentIdentifier):
-            session.execute(delete(table).where(table.document_id == record.id))  # type: ignore[arg-type]
-        outcome = Outcome.UPDATED
-    session.flush()
-    _write_parts(session, record)
-    return outcome
+    )
+    for table in (Footnote, PageMarker, Passage, DocumentIdentifier):
+        session.execute(delete(table).where(table.document_id == document_id))  # type: ignore[arg-type]
 
 
-def _insert(session: Session, model: type, rows: list[dict[str, object]]) -> None:
+def _insert(connection: Connection, model: type, rows: list[dict[str, Any]]) -> None:
     """executemany on the table itself: the ORM's bulk path costs more than the insert."""
-    session.connection().execute(model.__table__.insert(), rows)  # type: ignore[attr-defined]
+    if rows:
+        connection.execute(model.__table__.insert(), rows)  # type: ignore[attr-defined]
 
 
-def _write_parts(session: Session, record: DocumentRecord) -> None:
-    """Bulk-insert passages, notes, pages and identifiers (executemany, not one ORM object each)."""
+def _ids(
+    connection: Connection, model: type, records: list[DocumentRecord]
+) -> dict[tuple[str, str], int]:
+    """(document id, ref) → row id of the passages or footnotes just written."""
+    rows = connection.execute(
+        select(model.document_id, model.ref, model.id).where(  # type: ignore[attr-defined]
+            model.document_id.in_([record.id for record in records])  # type: ignore[attr-defined]
+        )
+    )
+    return {(document_id, ref): row_id for document_id, ref, row_id in rows}
+
+
+def _write_parts(connection: Connection, records: list[DocumentRecord]) -> None:
+    """Passages, notes, pages, identifiers, mentions and references: one executemany each."""
     _insert(
-        session,
+        connection,
         Passage,
         [
             {
@@ -152,68 +222,120 @@ def _write_parts(session: Session, record: DocumentRecord) -> None:
                 "end_offset": p.end,
                 "page": p.page,
             }
+            for record in records
             for seq, p in enumerate(record.passages, start=1)
         ],
     )
-    rows = session.connection().execute(
-        select(Passage.ref, Passage.id).where(Passage.document_id == record.id)
+    anchored = [r for r in records if r.footnotes or r.mentions or r.cross_references]
+    passage_ids = _ids(connection, Passage, anchored) if anchored else {}
+    _insert(
+        connection,
+        Footnote,
+        [
+            {
+                "document_id": record.id,
+                "ref": note.ref,
+                "marker": note.marker,
+                "number": note.number,
+                "text": note.text,
+                "norm_text": fold(note.text),
+                "passage_id": passage_ids[record.id, note.passage_ref]
+                if note.passage_ref
+                else None,
+                "offset": note.offset,
+            }
+            for record in records
+            for note in record.footnotes
+        ],
     )
-    passage_ids = {ref: passage_id for ref, passage_id in rows}
-    if record.footnotes:
-        _insert(
-            session,
-            Footnote,
-            [
+    _insert(
+        connection,
+        PageMarker,
+        [
+            {"document_id": record.id, "seq": seq, "n": page.n, "offset": page.offset}
+            for record in records
+            for seq, page in enumerate(record.pages, start=1)
+        ],
+    )
+    _insert(connection, DocumentIdentifier, [row for r in records for row in _identifiers(r)])
+    linked = [r for r in records if r.mentions or r.cross_references]
+    if not linked:
+        return
+    footnote_ids = _ids(connection, Footnote, linked)
+
+    def container(record: DocumentRecord, kind: str, ref: str | None) -> dict[str, int | None]:
+        return {
+            "passage": passage_ids[record.id, ref] if kind == "passage" else None,
+            "footnote": footnote_ids[record.id, ref] if kind == "footnote" else None,
+        }
+
+    _check_entities(connection, linked)
+    mentions = []
+    for record in linked:
+        for m in record.mentions:
+            where = container(record, m.container, m.ref)
+            mentions.append(
                 {
                     "document_id": record.id,
-                    "ref": note.ref,
-                    "marker": note.marker,
-                    "number": note.number,
-                    "text": note.text,
-                    "norm_text": fold(note.text),
-                    "passage_id": passage_ids[note.passage_ref] if note.passage_ref else None,
-                    "offset": note.offset,
+                    "passage_id": where["passage"],
+                    "footnote_id": where["footnote"],
+                    "entity_id": m.entity_id,
+                    "start": m.start,
+                    "end": m.end,
+                    "surface": m.surface,
+                    "status": m.status,
                 }
-                for note in record.footnotes
-            ],
-        )
-    if record.pages:
-        _insert(
-            session,
-            PageMarker,
-            [
-                {"document_id": record.id, "seq": seq, "n": page.n, "offset": page.offset}
-                for seq, page in enumerate(record.pages, start=1)
-            ],
-        )
+            )
+    _insert(connection, Mention, mentions)
+    references = []
+    for record in linked:
+        for x in record.cross_references:
+            where = container(record, x.container, x.ref)
+            target = x.target.document or x.target.value
+            references.append(
+                {
+                    "relation": x.relation,
+                    "origin": "curated",
+                    "source_document_id": record.id,
+                    "source_passage_id": where["passage"],
+                    "source_footnote_id": where["footnote"],
+                    "source_start": x.start,
+                    "source_end": x.end,
+                    "target_document_id": None,
+                    "target_passage_ref": x.target.passage,
+                    "target_footnote_ref": x.target.footnote,
+                    "target_scheme": "document" if x.target.document else x.target.scheme,
+                    "target_value": target,
+                    "target_key": normalize_identifier(target or ""),
+                    "target_label": x.target.label,
+                }
+            )
+    _insert(connection, CrossReference, references)
+
+
+def _identifiers(record: DocumentRecord) -> list[dict[str, str]]:
     identifiers = {(i.scheme, i.value) for i in record.identifiers}
     identifiers |= {(a.scheme, a.value) for a in record.provenance.archival_ids}
-    if identifiers:
-        _insert(
-            session,
-            DocumentIdentifier,
-            [
-                {
-                    "document_id": record.id,
-                    "scheme": scheme,
-                    "value": value,
-                    "normalized": normalize_identifier(value),
-                }
-                for scheme, value in sorted(identifiers)
-            ],
-        )
-    footnote_ids: dict[str, int] = {}
-    if record.footnotes:
-        footnote_rows = session.connection().execute(
-            select(Footnote.ref, Footnote.id).where(Footnote.document_id == record.id)
-        )
-        footnote_ids = {ref: note_id for ref, note_id in footnote_rows}
-    if record.mentions:
-        known = set(
-            session.execute(
-                select(Entity.id).where(Entity.id.in_({m.entity_id for m in record.mentions}))  # type: ignore[attr-defined]
-            ).scalars()
-        )
+    return [
+        {
+            "document_id": record.id,
+            "scheme": scheme,
+            "value": value,
+            "normalized": normalize_identifier(value),
+        }
+        for scheme, value in sorted(identifiers)
+    ]
+
+
+def _check_entities(connection: Connection, records: list[DocumentRecord]) -> None:
+    """Every mention must name an entity that exists (a clear error, not a foreign key's)."""
+    wanted = {m.entity_id for record in records for m in record.mentions}
+    if not wanted:
+        return
+    known = set(
+        connection.execute(select(Entity.id).where(Entity.id.in_(wanted))).scalars()  # type: ignore[attr-defined]
+    )
+    for record in records:
         for mention in record.mentions:
             if mention.entity_id not in known:
                 raise IngestError(
@@ -221,49 +343,6 @@ def _write_parts(session: Session, record: DocumentRecord) -> None:
                     f"document {record.id!r}: mention {mention.surface!r} names unknown entity "
                     f"{mention.entity_id!r}",
                 )
-        _insert(
-            session,
-            Mention,
-            [
-                {
-                    "document_id": record.id,
-                    "passage_id": passage_ids[m.ref] if m.container == "passage" else None,
-                    "footnote_id": footnote_ids[m.ref] if m.container == "footnote" else None,
-                    "entity_id": m.entity_id,
-                    "start": m.start,
-                    "end": m.end,
-                    "surface": m.surface,
-                    "status": m.status,
-                }
-                for m in record.mentions
-            ],
-        )
-    if record.cross_references:
-        _insert(
-            session,
-            CrossReference,
-            [
-                {
-                    "relation": x.relation,
-                    "origin": "curated",
-                    "source_document_id": record.id,
-                    "source_passage_id": passage_ids[x.ref] if x.container == "passage" else None,
-                    "source_footnote_id": footnote_ids[x.ref]
-                    if x.container == "footnote"
-                    else None,
-                    "source_start": x.start,
-                    "source_end": x.end,
-                    "target_document_id": None,
-                    "target_passage_ref": x.target.passage,
-                    "target_footnote_ref": x.target.footnote,
-                    "target_scheme": "document" if x.target.document else x.target.scheme,
-                    "target_value": x.target.document or x.target.value,
-                    "target_key": normalize_identifier(x.target.document or x.target.value or ""),
-                    "target_label": x.target.label,
-                }
-                for x in record.cross_references
-            ],
-        )
 
 
 def _entity_fields(record: EntityRecord | EventRecord, type_: str) -> dict[str, object]:
@@ -377,7 +456,7 @@ def write_event_reports(session: Session, registry: Registry) -> None:
             )
     if reports:
         _insert(
-            session,
+            session.connection(),
             EventReport,
             [
                 {"event_id": e, "document_id": d, "passage_ref": p}

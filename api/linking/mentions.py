@@ -13,6 +13,9 @@ from sqlmodel import Session
 from api.linking.matcher import AliasMatcher
 from api.models import EntityAlias, Mention
 
+# document id → its passages and notes as (kind, row id), text
+Containers = dict[str, list[tuple[str, int, str]]]
+
 
 def build_matcher(session: Session) -> AliasMatcher:
     rows = session.execute(
@@ -28,52 +31,63 @@ def link_documents(
 
     Works a chunk of documents at a time (one query per table, not per document).
     """
-    from api.linking.references import CHUNK, _containers
+    from api.linking.references import CHUNK, read_containers
 
     matcher = matcher or build_matcher(session)
     stored = 0
     for first in range(0, len(document_ids), CHUNK):
         chunk = list(document_ids[first : first + CHUNK])
-        session.execute(
-            delete(Mention).where(
-                Mention.document_id.in_(chunk),  # type: ignore[attr-defined]
-                Mention.status == "auto",  # type: ignore[arg-type]
-            )
-        )
-        taken: dict[tuple[str, int], list[tuple[int, int]]] = {}
-        for row in session.connection().execute(
-            select(Mention.passage_id, Mention.footnote_id, Mention.start, Mention.end).where(
-                Mention.document_id.in_(chunk)  # type: ignore[attr-defined]
-            )
-        ):
-            key = (
-                ("passage", row.passage_id)
-                if row.passage_id is not None
-                else ("footnote", row.footnote_id)
-            )
-            taken.setdefault(key, []).append((row.start, row.end))
-        containers = _containers(session, chunk)
-        rows: list[dict[str, object]] = []
-        for document_id in chunk:
-            for kind, container_id, text in containers.get(document_id, []):
-                spans = taken.get((kind, container_id), [])
-                for match in matcher.find(text):
-                    if any(match.start < end and start < match.end for start, end in spans):
-                        continue
-                    rows.append(
-                        {
-                            "document_id": document_id,
-                            "passage_id": container_id if kind == "passage" else None,
-                            "footnote_id": container_id if kind == "footnote" else None,
-                            "entity_id": match.entity_id,
-                            "start": match.start,
-                            "end": match.end,
-                            "surface": match.surface,
-                            "status": "auto",
-                        }
-                    )
-        if rows:
-            session.execute(insert(Mention), rows)
-            stored += len(rows)
+        stored += link_chunk(session, chunk, read_containers(session, chunk), matcher)
     session.flush()
     return stored
+
+
+def link_chunk(
+    session: Session,
+    chunk: list[str],
+    containers: Containers,
+    matcher: AliasMatcher,
+) -> int:
+    """Recompute the auto mentions of a chunk of documents whose containers are in hand."""
+    session.execute(
+        delete(Mention).where(
+            Mention.document_id.in_(chunk),  # type: ignore[attr-defined]
+            Mention.status == "auto",  # type: ignore[arg-type]
+        )
+    )
+    if not matcher.size:
+        return 0  # no aliases: nothing to find
+    taken: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for row in session.connection().execute(
+        select(Mention.passage_id, Mention.footnote_id, Mention.start, Mention.end).where(
+            Mention.document_id.in_(chunk)  # type: ignore[attr-defined]
+        )
+    ):
+        key = (
+            ("passage", row.passage_id)
+            if row.passage_id is not None
+            else ("footnote", row.footnote_id)
+        )
+        taken.setdefault(key, []).append((row.start, row.end))
+    rows: list[dict[str, object]] = []
+    for document_id in chunk:
+        for kind, container_id, text in containers.get(document_id, []):
+            spans = taken.get((kind, container_id), [])
+            for match in matcher.find(text):
+                if any(match.start < end and start < match.end for start, end in spans):
+                    continue
+                rows.append(
+                    {
+                        "document_id": document_id,
+                        "passage_id": container_id if kind == "passage" else None,
+                        "footnote_id": container_id if kind == "footnote" else None,
+                        "entity_id": match.entity_id,
+                        "start": match.start,
+                        "end": match.end,
+                        "surface": match.surface,
+                        "status": "auto",
+                    }
+                )
+    if rows:
+        session.execute(insert(Mention), rows)
+    return len(rows)

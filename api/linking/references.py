@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
 
 from api.ingest.record import normalize_identifier
+from api.linking.mentions import Containers
 from api.models import (
     CrossReference,
     Document,
@@ -41,6 +42,8 @@ INFERRED_PER_DOCUMENT = 5
 
 def _citations(text: str) -> list[tuple[int, int, str, str]]:
     found: list[tuple[int, int, str, str]] = []
+    if "/" not in text:
+        return found  # both a file number and a URL have one; most passages have none
     for match in FILE_NUMBER.finditer(text):
         found.append((match.start(), match.end(), "file_number", match.group()))
     for match in URL.finditer(text):
@@ -52,9 +55,7 @@ def _citations(text: str) -> list[tuple[int, int, str, str]]:
 CHUNK = 500  # documents per round of queries: IN lists stay well below every engine's limit
 
 
-def _containers(
-    session: Session, document_ids: Sequence[str]
-) -> dict[str, list[tuple[str, int, str]]]:
+def read_containers(session: Session, document_ids: Sequence[str]) -> Containers:
     """Passages and notes of these documents, as (kind, id, text), in one query each."""
     found: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
     connection = session.connection()
@@ -82,46 +83,50 @@ def detect_references(session: Session, document_ids: Sequence[str]) -> int:
     created = 0
     for first in range(0, len(document_ids), CHUNK):
         chunk = list(document_ids[first : first + CHUNK])
-        session.execute(
-            delete(CrossReference).where(
-                CrossReference.source_document_id.in_(chunk),  # type: ignore[attr-defined]
-                CrossReference.origin == "detected",  # type: ignore[arg-type]
-            )
-        )
-        own: dict[str, set[str]] = defaultdict(set)
-        for row in session.connection().execute(
-            select(DocumentIdentifier.document_id, DocumentIdentifier.normalized).where(
-                DocumentIdentifier.document_id.in_(chunk)  # type: ignore[attr-defined]
-            )
-        ):
-            own[row.document_id].add(row.normalized)
-        containers = _containers(session, chunk)
-        rows = []
-        for document_id in chunk:
-            for kind, container_id, text in containers.get(document_id, []):
-                for start, end, scheme, value in _citations(text):
-                    key = normalize_identifier(value)
-                    if key in own[document_id]:
-                        continue  # the document citing its own file number (its heading)
-                    rows.append(
-                        {
-                            "relation": "cites",
-                            "origin": "detected",
-                            "source_document_id": document_id,
-                            "source_passage_id": container_id if kind == "passage" else None,
-                            "source_footnote_id": container_id if kind == "footnote" else None,
-                            "source_start": start,
-                            "source_end": end,
-                            "target_scheme": scheme,
-                            "target_value": value,
-                            "target_key": key,
-                        }
-                    )
-        if rows:
-            session.execute(insert(CrossReference), rows)
-            created += len(rows)
+        created += detect_chunk(session, chunk, read_containers(session, chunk))
     session.flush()
     return created
+
+
+def detect_chunk(session: Session, chunk: list[str], containers: Containers) -> int:
+    """Recompute the detected references of a chunk of documents whose containers are in hand."""
+    session.execute(
+        delete(CrossReference).where(
+            CrossReference.source_document_id.in_(chunk),  # type: ignore[attr-defined]
+            CrossReference.origin == "detected",  # type: ignore[arg-type]
+        )
+    )
+    own: dict[str, set[str]] = defaultdict(set)
+    for row in session.connection().execute(
+        select(DocumentIdentifier.document_id, DocumentIdentifier.normalized).where(
+            DocumentIdentifier.document_id.in_(chunk)  # type: ignore[attr-defined]
+        )
+    ):
+        own[row.document_id].add(row.normalized)
+    rows = []
+    for document_id in chunk:
+        for kind, container_id, text in containers.get(document_id, []):
+            for start, end, scheme, value in _citations(text):
+                key = normalize_identifier(value)
+                if key in own[document_id]:
+                    continue  # the document citing its own file number (its heading)
+                rows.append(
+                    {
+                        "relation": "cites",
+                        "origin": "detected",
+                        "source_document_id": document_id,
+                        "source_passage_id": container_id if kind == "passage" else None,
+                        "source_footnote_id": container_id if kind == "footnote" else None,
+                        "source_start": start,
+                        "source_end": end,
+                        "target_scheme": scheme,
+                        "target_value": value,
+                        "target_key": key,
+                    }
+                )
+    if rows:
+        session.execute(insert(CrossReference), rows)
+    return len(rows)
 
 
 def resolve_references(session: Session) -> int:
