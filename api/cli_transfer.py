@@ -28,6 +28,7 @@ from api.ingest.importer import (
     Options,
     Report,
     check_sources,
+    default_readers,
     discover,
     import_sources,
 )
@@ -127,6 +128,14 @@ def import_command(
     migrate_first: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="bring the schema to head first")
     ] = True,
+    readers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="processes that read and validate files while the import writes (default: "
+            "one per CPU; 1 reads in the importing process)",
+        ),
+    ] = None,
 ) -> None:
     """Import documents from files: plain text (+ YAML sidecar), Markdown with front matter,
     TEI P5, or a JSON Lines bundle from `quellen export`.
@@ -145,6 +154,7 @@ def import_command(
         strict=strict,
         dry_run=dry_run,
         max_bytes=settings.import_max_bytes,
+        readers=readers or default_readers(),
     )
     if problems and strict:
         for problem in problems:

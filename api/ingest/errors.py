@@ -14,3 +14,7 @@ class IngestError(ValueError):
         if line is not None:
             where = f"{where}:{line}"
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self) -> tuple[type["IngestError"], tuple[str | None, str, int | None]]:
+        # rebuilt from its parts when it comes back from a reading process
+        return (IngestError, (self.path, self.message, self.line))

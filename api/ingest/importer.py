@@ -23,8 +23,13 @@ A folder may hold a ``collection.yaml`` (the collection its files belong to) and
 """
 
 import gc
+import multiprocessing
+import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +51,7 @@ from api.ingest.loader import (
 from api.ingest.plaintext import _explain, load_yaml, read_document
 from api.ingest.record import CollectionRecord, DocumentRecord, EntityRecord, EventRecord
 from api.ingest.registry import FILE_TYPES, Registry, read_registry
+from api.ingest.rows import DocumentRows, document_rows
 from api.linking.batch import LinkReport, link_batch
 from api.models import Collection, Entity
 from api.search.backends import backend_for
@@ -71,7 +77,7 @@ class Unit:
     path: Path
     size: int
     line: int | None = None
-    documents: list[DocumentRecord] = field(default_factory=list)
+    documents: list[DocumentRows] = field(default_factory=list)  # as the loader writes them
     collections: list[CollectionRecord] = field(default_factory=list)  # upserted
     fallback: CollectionRecord | None = None  # created only when missing
     registry: Registry | None = None  # upserted
@@ -85,6 +91,17 @@ class Options:
     strict: bool = False
     dry_run: bool = False
     max_bytes: int = 50 * 1024 * 1024
+    # processes that read files while this one writes (1: read here); see read_all
+    readers: int = 1
+
+
+def default_readers() -> int:
+    """Reading processes for a command-line import: one per CPU the process may use."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
 
 
 @dataclass
@@ -291,7 +308,7 @@ def _file_unit(source: Source, options: Options, folders: FolderCollections | No
             unit.collections.append(collection)
         else:
             unit.fallback = collection
-    unit.documents.append(record)
+    unit.documents.append(document_rows(record))
     return unit
 
 
@@ -328,7 +345,7 @@ def _bundle_units(source: Source, options: Options) -> Iterator[Unit | IngestErr
                 yield head
             if options.collection is not None:
                 record = record.model_copy(update={"collection_id": options.collection})
-            unit = Unit(source.path, item.size, line=item.line, documents=[record])
+            unit = Unit(source.path, item.size, line=item.line, documents=[document_rows(record)])
             if options.collection is not None:
                 unit.fallback = CollectionRecord(id=options.collection, title=options.collection)
             yield unit
@@ -336,6 +353,80 @@ def _bundle_units(source: Source, options: Options) -> Iterator[Unit | IngestErr
             head.size += item.size
     if not head_sent:
         yield head
+
+
+# Files are handed to reading processes in chunks of this many files or bytes, whichever
+# comes first: large enough that a chunk costs far more than sending it, small enough that
+# the writer has work soon and the processes share a folder of large files evenly.
+CHUNK_FILES = 16
+CHUNK_BYTES = 1024 * 1024
+_POOLED = ("markdown", "tei", "text")  # one file, one unit: worth a process of its own
+
+
+def read_all(
+    sources: Sequence[Source], options: Options, folders: FolderCollections
+) -> Iterator[Unit | IngestError]:
+    """Every unit of ``sources``, in their order, read here or by ``options.readers`` processes.
+
+    Reading and validating a file costs about as much as writing it, so with more than one
+    CPU the files are read in forked processes while this one writes what they return
+    (through a window of chunks, so memory stays bounded however many files there are).
+    Registries and bundles are read here, in their turn: a bundle streams its lines. A
+    small import is read here too, where starting processes would cost more than it saves.
+    """
+    pooled = sum(1 for s in sources if s.format in _POOLED)
+    if (
+        options.readers <= 1
+        or pooled < 2 * CHUNK_FILES
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        for source in sources:
+            yield from read_units(source, options, folders)
+        return
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(max_workers=options.readers, mp_context=context)
+    try:
+        window: deque[Callable[[], Iterable[Unit | IngestError]]] = deque()
+        for task in _tasks(sources):
+            if isinstance(task, Source):
+                window.append(lambda source=task: read_units(source, options, folders))
+            else:
+                future = pool.submit(_read_chunk, task, options)
+                window.append(future.result)
+            while len(window) > 2 * options.readers:
+                yield from window.popleft()()
+        while window:
+            yield from window.popleft()()
+    except BrokenProcessPool as exc:
+        raise RuntimeError(f"a reading process stopped unexpectedly: {exc}") from exc
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _tasks(sources: Sequence[Source]) -> Iterator[Source | list[Source]]:
+    """Consecutive files in chunks for the reading processes; any other source on its own."""
+    chunk: list[Source] = []
+    size = 0
+    for source in sources:
+        if source.format not in _POOLED:
+            if chunk:
+                yield chunk
+                chunk, size = [], 0
+            yield source
+            continue
+        chunk.append(source)
+        size += source.size
+        if len(chunk) >= CHUNK_FILES or size >= CHUNK_BYTES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _read_chunk(sources: list[Source], options: Options) -> list[Unit | IngestError]:
+    """What a reading process does with one chunk (its own folder cache, its own GC rules)."""
+    folders: FolderCollections = {}
+    return [item for source in sources for item in read_units(source, options, folders)]
 
 
 @dataclass
@@ -531,18 +622,17 @@ def _write_and_link(
                 progress(len(unit.documents), unit.size)
         batch.clear()
 
-    for source in sources:
-        for item in read_units(source, options, folders):
-            if isinstance(item, IngestError):
+    units = read_all(sources, options, folders)
+    for item in units:
+        if isinstance(item, IngestError):
+            flush()
+            report.failures.append(item)
+        else:
+            batch.append(item)
+            if len(batch) >= writer.BATCH:
                 flush()
-                report.failures.append(item)
-            else:
-                batch.append(item)
-                if len(batch) >= writer.BATCH:
-                    flush()
-            if options.strict and report.failures:
-                break
         if options.strict and report.failures:
+            units.close()  # stops the reading processes
             break
     if not (options.strict and report.failures):
         flush()

@@ -4,11 +4,13 @@ It flushes but never commits: whoever calls it (the seed loader, the CLI, an upl
 the transaction, so a document is written whole or not at all.
 """
 
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
 from sqlmodel import Session
 
 from api.dates import parse_edtf
@@ -22,6 +24,15 @@ from api.ingest.record import (
     normalize_identifier,
 )
 from api.ingest.registry import Registry
+from api.ingest.rows import (
+    FOOTNOTE_ANCHOR,
+    FOOTNOTE_COLUMNS,
+    IDENTIFIER_COLUMNS,
+    PAGE_COLUMNS,
+    PASSAGE_COLUMNS,
+    DocumentRows,
+    document_rows,
+)
 from api.models import (
     Collection,
     CrossReference,
@@ -38,7 +49,6 @@ from api.models import (
     Passage,
 )
 from api.models.base import utcnow
-from api.search.normalize import fold
 
 
 class Outcome(StrEnum):
@@ -67,98 +77,86 @@ def write_collection(session: Session, record: CollectionRecord) -> Outcome:
 
 def write_document(session: Session, record: DocumentRecord) -> Outcome:
     """Write one record (see ``write_documents``)."""
-    return write_documents(session, [record])[0]
+    return write_documents(session, [document_rows(record)])[0]
 
 
-def write_documents(session: Session, records: Sequence[DocumentRecord]) -> list[Outcome]:
+def write_documents(
+    session: Session, documents: Sequence[DocumentRecord | DocumentRows]
+) -> list[Outcome]:
     """Insert new documents; replace changed ones as a new revision; skip unchanged ones.
 
-    Returns one outcome per record, in order. A batch is written with a handful of
+    Takes records, or their rows already made where they were read (``api.ingest.rows``),
+    and returns one outcome per document, in order. A batch is written with a handful of
     statements whatever its size (look-ups, then one ``executemany`` per table): an import
     writes thousands of documents, and a statement per document and table would cost more
     than the rows themselves. New documents and their parts go straight to the connection,
     skipping the ORM's identity map and unit of work; a changed document is updated through
-    the ORM, so a caller holding it sees the new revision. A record naming an id that an
-    earlier record of the same call named is written after it, as its update.
+    the ORM, so a caller holding it sees the new revision. A document whose id an earlier
+    one of the same call has is written after it, as its update.
     """
     outcomes: list[Outcome] = []
-    run: list[DocumentRecord] = []
+    run: list[DocumentRows] = []
     ids: set[str] = set()
-    for record in records:
-        if record.id in ids or len(run) == _RUN:
+    for document in documents:
+        rows = document if isinstance(document, DocumentRows) else document_rows(document)
+        if rows.id in ids or len(run) == _RUN:
             outcomes.extend(_write_run(session, run))
             run, ids = [], set()
-        run.append(record)
-        ids.add(record.id)
+        run.append(rows)
+        ids.add(rows.id)
     if run:
         outcomes.extend(_write_run(session, run))
     return outcomes
 
 
-_RUN = 500  # records per round of statements: IN lists stay well below every engine's limit
+_RUN = 500  # documents per round of statements: IN lists stay well below every engine's limit
 
 
-def _document_fields(record: DocumentRecord) -> dict[str, Any]:
-    span = record.date_range
-    return {
-        "collection_id": record.collection_id,
-        "title": record.title,
-        "authors": list(record.authors),
-        "recipients": list(record.recipients),
-        "date": record.date,
-        "date_start": span.start if span else None,
-        "date_end": span.end if span else None,
-        "source_type": record.source_type,
-        "genre": record.genre,
-        "language": record.language,
-        "number": record.number,
-        "provenance": record.provenance.model_dump(exclude_none=True),
-        "notes": [note.model_dump() for note in record.notes],
-        "text": record.text,
-        "checksum": record.checksum,
-        "fingerprint": record.fingerprint,
-    }
-
-
-def _write_run(session: Session, records: list[DocumentRecord]) -> list[Outcome]:
-    """Write records with distinct ids."""
+def _write_run(session: Session, documents: list[DocumentRows]) -> list[Outcome]:
+    """Write documents with distinct ids."""
     connection = session.connection()
-    wanted = {record.collection_id for record in records}
+    wanted = {document.collection_id for document in documents}
     present = set(
         connection.execute(select(Collection.id).where(Collection.id.in_(wanted))).scalars()  # type: ignore[attr-defined]
     )
-    for record in records:
-        if record.collection_id not in present:
+    for document in documents:
+        if document.collection_id not in present:
             raise IngestError(
-                None, f"document {record.id!r}: collection {record.collection_id!r} does not exist"
+                None,
+                f"document {document.id!r}: collection {document.collection_id!r} does not exist",
             )
     stored = dict(
         connection.execute(
             select(Document.id, Document.fingerprint).where(
-                Document.id.in_([record.id for record in records])  # type: ignore[attr-defined]
+                Document.id.in_([document.id for document in documents])  # type: ignore[attr-defined]
             )
         ).all()
     )
     outcomes: list[Outcome] = []
-    written: list[DocumentRecord] = []
+    written: list[DocumentRows] = []
     new_rows: list[dict[str, Any]] = []
     now = utcnow()
-    for record in records:
-        fields = _document_fields(record)
-        if record.id not in stored:
+    for document in documents:
+        if document.id not in stored:
             new_rows.append(
-                {"id": record.id, **fields, "revision": 1, "created_at": now, "updated_at": now}
+                {
+                    "id": document.id,
+                    **document.fields,
+                    "revision": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
             )
             outcomes.append(Outcome.NEW)
-        elif stored[record.id] == fields["fingerprint"]:
+        elif stored[document.id] == document.fingerprint:
             outcomes.append(Outcome.UNCHANGED)
             continue
         else:
-            _replace(session, record.id, fields)
+            _replace(session, document.id, document.fields)
             outcomes.append(Outcome.UPDATED)
-        written.append(record)
+        written.append(document)
     if new_rows:
-        _insert(connection, Document, new_rows)
+        connection.execute(insert(Document), new_rows)
     if len(new_rows) < len(written):
         session.flush()
     if written:
@@ -185,98 +183,115 @@ def _replace(session: Session, document_id: str, fields: dict[str, Any]) -> None
         session.execute(delete(table).where(table.document_id == document_id))  # type: ignore[arg-type]
 
 
-def _insert(connection: Connection, model: type, rows: list[dict[str, Any]]) -> None:
-    """executemany on the table itself: the ORM's bulk path costs more than the insert."""
-    if rows:
-        connection.execute(model.__table__.insert(), rows)  # type: ignore[attr-defined]
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    positional: bool
+    names: tuple[str, ...]
+    reorder: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None  # None: rows are in order
+
+
+_COMPILED: dict[tuple[str, str, tuple[str, ...]], _Compiled] = {}
+
+
+def _statement(connection: Connection, model: type, columns: tuple[str, ...]) -> _Compiled:
+    """The INSERT for rows of ``columns``, compiled once per dialect.
+
+    A note's passage id is looked up by the statement itself, from the passage's document
+    and ref (a unique index), so notes need no round trip for the ids of their passages.
+    """
+    key = (connection.dialect.name, model.__name__, columns)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        statement = insert(model)
+        if model is Footnote:
+            statement = statement.values(
+                passage_id=select(Passage.id)
+                .where(
+                    Passage.document_id == bindparam("anchor_document"),
+                    Passage.ref == bindparam("anchor_ref"),
+                )
+                .scalar_subquery()
+            )
+        names = tuple(c for c in columns if c not in FOOTNOTE_ANCHOR)
+        result = statement.compile(dialect=connection.dialect, column_keys=list(names))
+        order = tuple(result.positiontup or ()) if result.positional else columns
+        reorder = None
+        if order != columns:
+            index = {name: i for i, name in enumerate(columns)}
+            reorder = operator.itemgetter(*(index[name] for name in order))
+        compiled = _COMPILED[key] = _Compiled(str(result), result.positional, columns, reorder)
+    return compiled
+
+
+def _executemany(
+    connection: Connection, model: type, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert plain rows (text, numbers, booleans) with the driver's own executemany.
+
+    The tables written this way hold no value that needs converting for the driver, so the
+    rows go as they are: SQLAlchemy's per-row parameter processing would cost an import
+    more than the inserts themselves.
+    """
+    if not rows:
+        return
+    compiled = _statement(connection, model, columns)
+    if not compiled.positional:
+        params: list[Any] = [dict(zip(compiled.names, row, strict=True)) for row in rows]
+    elif compiled.reorder is not None:
+        params = list(map(compiled.reorder, rows))
+    else:
+        params = rows
+    connection.exec_driver_sql(compiled.sql, params)
 
 
 def _ids(
-    connection: Connection, model: type, records: list[DocumentRecord]
+    connection: Connection, model: type, documents: list[DocumentRows]
 ) -> dict[tuple[str, str], int]:
     """(document id, ref) → row id of the passages or footnotes just written."""
     rows = connection.execute(
         select(model.document_id, model.ref, model.id).where(  # type: ignore[attr-defined]
-            model.document_id.in_([record.id for record in records])  # type: ignore[attr-defined]
+            model.document_id.in_([document.id for document in documents])  # type: ignore[attr-defined]
         )
     )
     return {(document_id, ref): row_id for document_id, ref, row_id in rows}
 
 
-def _write_parts(connection: Connection, records: list[DocumentRecord]) -> None:
+def _write_parts(connection: Connection, documents: list[DocumentRows]) -> None:
     """Passages, notes, pages, identifiers, mentions and references: one executemany each."""
-    _insert(
-        connection,
-        Passage,
-        [
-            {
-                "document_id": record.id,
-                "seq": seq,
-                "ref": p.ref,
-                "kind": p.kind,
-                "boilerplate": p.boilerplate,
-                "section_ref": p.section_ref,
-                "text": p.text,
-                "norm_text": fold(p.text),
-                "start_offset": p.start,
-                "end_offset": p.end,
-                "page": p.page,
-            }
-            for record in records
-            for seq, p in enumerate(record.passages, start=1)
-        ],
+    parts = (
+        (Passage, PASSAGE_COLUMNS, "passages"),
+        (Footnote, FOOTNOTE_COLUMNS + FOOTNOTE_ANCHOR, "footnotes"),
+        (PageMarker, PAGE_COLUMNS, "pages"),
+        (DocumentIdentifier, IDENTIFIER_COLUMNS, "identifiers"),
     )
-    anchored = [r for r in records if r.footnotes or r.mentions or r.cross_references]
-    passage_ids = _ids(connection, Passage, anchored) if anchored else {}
-    _insert(
-        connection,
-        Footnote,
-        [
-            {
-                "document_id": record.id,
-                "ref": note.ref,
-                "marker": note.marker,
-                "number": note.number,
-                "text": note.text,
-                "norm_text": fold(note.text),
-                "passage_id": passage_ids[record.id, note.passage_ref]
-                if note.passage_ref
-                else None,
-                "offset": note.offset,
-            }
-            for record in records
-            for note in record.footnotes
-        ],
-    )
-    _insert(
-        connection,
-        PageMarker,
-        [
-            {"document_id": record.id, "seq": seq, "n": page.n, "offset": page.offset}
-            for record in records
-            for seq, page in enumerate(record.pages, start=1)
-        ],
-    )
-    _insert(connection, DocumentIdentifier, [row for r in records for row in _identifiers(r)])
-    linked = [r for r in records if r.mentions or r.cross_references]
-    if not linked:
-        return
-    footnote_ids = _ids(connection, Footnote, linked)
+    for model, columns, part in parts:
+        rows = [row for document in documents for row in getattr(document, part)]
+        _executemany(connection, model, columns, rows)
+    linked = [d for d in documents if d.mentions or d.cross_references]
+    if linked:
+        _write_links(connection, linked)
 
-    def container(record: DocumentRecord, kind: str, ref: str | None) -> dict[str, int | None]:
+
+def _write_links(connection: Connection, documents: list[DocumentRows]) -> None:
+    """Curated mentions and references, anchored in passages and notes by their new ids."""
+    passage_ids = _ids(connection, Passage, documents)
+    footnote_ids = _ids(connection, Footnote, documents)
+
+    def container(document: DocumentRows, kind: str, ref: str | None) -> dict[str, int | None]:
         return {
-            "passage": passage_ids[record.id, ref] if kind == "passage" else None,
-            "footnote": footnote_ids[record.id, ref] if kind == "footnote" else None,
+            "passage": passage_ids[document.id, ref] if kind == "passage" else None,  # type: ignore[index]
+            "footnote": footnote_ids[document.id, ref] if kind == "footnote" else None,  # type: ignore[index]
         }
 
-    _check_entities(connection, linked)
+    _check_entities(connection, documents)
     mentions = []
-    for record in linked:
-        for m in record.mentions:
-            where = container(record, m.container, m.ref)
+    for document in documents:
+        for m in document.mentions:
+            where = container(document, m.container, m.ref)
             mentions.append(
                 {
-                    "document_id": record.id,
+                    "document_id": document.id,
                     "passage_id": where["passage"],
                     "footnote_id": where["footnote"],
                     "entity_id": m.entity_id,
@@ -286,17 +301,18 @@ def _write_parts(connection: Connection, records: list[DocumentRecord]) -> None:
                     "status": m.status,
                 }
             )
-    _insert(connection, Mention, mentions)
+    if mentions:
+        connection.execute(insert(Mention), mentions)
     references = []
-    for record in linked:
-        for x in record.cross_references:
-            where = container(record, x.container, x.ref)
+    for document in documents:
+        for x in document.cross_references:
+            where = container(document, x.container, x.ref)
             target = x.target.document or x.target.value
             references.append(
                 {
                     "relation": x.relation,
                     "origin": "curated",
-                    "source_document_id": record.id,
+                    "source_document_id": document.id,
                     "source_passage_id": where["passage"],
                     "source_footnote_id": where["footnote"],
                     "source_start": x.start,
@@ -310,38 +326,25 @@ def _write_parts(connection: Connection, records: list[DocumentRecord]) -> None:
                     "target_label": x.target.label,
                 }
             )
-    _insert(connection, CrossReference, references)
+    if references:
+        connection.execute(insert(CrossReference), references)
 
 
-def _identifiers(record: DocumentRecord) -> list[dict[str, str]]:
-    identifiers = {(i.scheme, i.value) for i in record.identifiers}
-    identifiers |= {(a.scheme, a.value) for a in record.provenance.archival_ids}
-    return [
-        {
-            "document_id": record.id,
-            "scheme": scheme,
-            "value": value,
-            "normalized": normalize_identifier(value),
-        }
-        for scheme, value in sorted(identifiers)
-    ]
-
-
-def _check_entities(connection: Connection, records: list[DocumentRecord]) -> None:
+def _check_entities(connection: Connection, documents: list[DocumentRows]) -> None:
     """Every mention must name an entity that exists (a clear error, not a foreign key's)."""
-    wanted = {m.entity_id for record in records for m in record.mentions}
+    wanted = {m.entity_id for document in documents for m in document.mentions}
     if not wanted:
         return
     known = set(
         connection.execute(select(Entity.id).where(Entity.id.in_(wanted))).scalars()  # type: ignore[attr-defined]
     )
-    for record in records:
-        for mention in record.mentions:
+    for document in documents:
+        for mention in document.mentions:
             if mention.entity_id not in known:
                 raise IngestError(
                     None,
-                    f"document {record.id!r}: mention {mention.surface!r} names unknown entity "
-                    f"{mention.entity_id!r}",
+                    f"document {document.id!r}: mention {mention.surface!r} names unknown "
+                    f"entity {mention.entity_id!r}",
                 )
 
 
@@ -455,9 +458,8 @@ def write_event_reports(session: Session, registry: Registry) -> None:
                 None, f"event {event_id!r}: no passage {passage_ref!r} in {document_id!r}"
             )
     if reports:
-        _insert(
-            session.connection(),
-            EventReport,
+        session.execute(
+            insert(EventReport),
             [
                 {"event_id": e, "document_id": d, "passage_ref": p}
                 for e, d, p in sorted(reports, key=str)

@@ -5,7 +5,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlmodel import Session
 
-from api.ingest.importer import Options, discover, import_sources
+from api.ingest.importer import CHUNK_FILES, Options, discover, import_sources
 from api.ingest.loader import Outcome
 from api.models import Collection, CrossReference, Document, Footnote, Mention, Passage
 from tests.conftest import DatabaseFactory
@@ -124,3 +124,43 @@ def test_tei_references_across_files_resolve_after_the_batch(
         assert set(notes.scalars()) == {"chapter-1fn1", "chapter-2fn1"}
         mention = session.execute(select(Mention).where(Mention.document_id == "book")).scalar_one()
         assert (mention.entity_id, mention.status) == ("tei-book-p-bemis", "curated")
+
+
+def _many(folder: Path) -> Path:
+    """Enough files for reading processes: Markdown, TEI, text and a broken file."""
+    for n in range(1, 3 * CHUNK_FILES):
+        text = FRONT.replace("doc_num: 22", f"doc_num: {n}") + BODY.replace("D193", f"D{n}")
+        write(folder, f"dfat/{n}-cranborne-to-commonwealth-government.md", text)
+    write(folder, "tei/book.xml", MONOGRAPH)
+    write(folder, "tei/documents/1958-11-03-a-to-b.xml", DOCUMENT)
+    write(folder, "text/note.txt", "A note on 740.62114/9–2744.")
+    write(folder, "text/zz-broken.md", "---\ntitle: [unclosed\n---\n\nText.\n")
+    return folder
+
+
+def test_reading_processes_write_what_reading_here_writes(
+    databases: DatabaseFactory, backend: str, tmp_path: Path
+) -> None:
+    """The same database, the same failures, in the same order, with files read elsewhere."""
+    from tests.export.test_roundtrip import bundle_of
+
+    folder = _many(tmp_path)
+    here, there = databases.migrated(backend), databases.migrated(backend)
+    first = run(here, folder, readers=1)
+    second = run(there, folder, readers=2)
+    assert first.counts == second.counts and first.counts[Outcome.NEW] == 3 * CHUNK_FILES + 2
+    assert [(f.path, f.line, f.message) for f in first.failures] == [
+        (f.path, f.line, f.message) for f in second.failures
+    ]
+    assert [Path(f.path).name for f in second.failures] == ["zz-broken.md"]
+    assert bundle_of(here) == bundle_of(there)
+
+
+def test_strict_with_reading_processes_stops_and_writes_nothing(
+    databases: DatabaseFactory, tmp_path: Path
+) -> None:
+    db = databases.migrated("sqlite")
+    report = run(db, _many(tmp_path), readers=2, strict=True)
+    assert report.stopped and report.failed == 1
+    with Session(db.engine) as session:
+        assert session.execute(select(Document.id)).all() == []
