@@ -43,6 +43,11 @@ format: $(VENV)/.installed-dev
 bench-read: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.read_throughput
 
+## bench-import: import throughput of the sample corpora beside a bare sqlite3 baseline
+.PHONY: bench-import
+bench-import: $(VENV)/.installed
+	$(BIN)/python -m bench.import_throughput
+
 ## bench-search: search latency over 100k and 1M synthetic passages, API against the raw engine query
 .PHONY: bench-search
 bench-search: $(VENV)/.installed

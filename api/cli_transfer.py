@@ -131,9 +131,9 @@ def import_command(
     readers: Annotated[
         int | None,
         typer.Option(
-            min=1,
+            min=0,
             help="processes that read and validate files while the import writes (default: "
-            "one per CPU; 1 reads in the importing process)",
+            "one per CPU; 0 reads them in the importing process)",
         ),
     ] = None,
 ) -> None:
@@ -154,7 +154,7 @@ def import_command(
         strict=strict,
         dry_run=dry_run,
         max_bytes=settings.import_max_bytes,
-        readers=readers or default_readers(),
+        readers=default_readers() if readers is None else readers,
     )
     if problems and strict:
         for problem in problems:

@@ -52,7 +52,7 @@ from api.ingest.plaintext import _explain, load_yaml, read_document
 from api.ingest.record import CollectionRecord, DocumentRecord, EntityRecord, EventRecord
 from api.ingest.registry import FILE_TYPES, Registry, read_registry
 from api.ingest.rows import DocumentRows, document_rows
-from api.linking.batch import LinkReport, link_batch
+from api.linking.batch import Linker, LinkReport
 from api.models import Collection, Entity
 from api.search.backends import backend_for
 
@@ -91,17 +91,17 @@ class Options:
     strict: bool = False
     dry_run: bool = False
     max_bytes: int = 50 * 1024 * 1024
-    # processes that read files while this one writes (1: read here); see read_all
-    readers: int = 1
+    # processes that read files while this one writes (0: read here); see read_all
+    readers: int = 0
 
 
 def default_readers() -> int:
-    """Reading processes for a command-line import: one per CPU the process may use."""
+    """Reading processes for a command-line import: one per CPU but the writer's."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 8))
+    return max(1, min(cpus - 1, 8))
 
 
 @dataclass
@@ -368,15 +368,17 @@ def read_all(
 ) -> Iterator[Unit | IngestError]:
     """Every unit of ``sources``, in their order, read here or by ``options.readers`` processes.
 
-    Reading and validating a file costs about as much as writing it, so with more than one
-    CPU the files are read in forked processes while this one writes what they return
-    (through a window of chunks, so memory stays bounded however many files there are).
-    Registries and bundles are read here, in their turn: a bundle streams its lines. A
-    small import is read here too, where starting processes would cost more than it saves.
+    Reading, validating and turning a file into rows costs more than writing them (about
+    twice, for the DFAT volume), so with more than one CPU the files are read in forked
+    processes while this one writes what they return (through a window of chunks, so memory
+    stays bounded however many files there are). The first chunk is read here, while the
+    processes start. Registries and bundles are read here, in their turn: a bundle streams
+    its lines. A small import is read here too, where starting processes would cost more
+    than it saves.
     """
     pooled = sum(1 for s in sources if s.format in _POOLED)
     if (
-        options.readers <= 1
+        options.readers < 1
         or pooled < 2 * CHUNK_FILES
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
@@ -387,9 +389,13 @@ def read_all(
     pool = ProcessPoolExecutor(max_workers=options.readers, mp_context=context)
     try:
         window: deque[Callable[[], Iterable[Unit | IngestError]]] = deque()
+        first = True
         for task in _tasks(sources):
             if isinstance(task, Source):
                 window.append(lambda source=task: read_units(source, options, folders))
+            elif first:
+                first = False
+                window.append(lambda chunk=task: _read_chunk(chunk, options))
             else:
                 future = pool.submit(_read_chunk, task, options)
                 window.append(future.result)
@@ -438,6 +444,7 @@ class _Applied:
     collections: dict[str, CollectionRecord]
     relink_all: bool
     registry: Registry | None
+    new_aliases: bool  # entities with aliases were written: the matcher must be rebuilt
 
 
 class _Writer:
@@ -458,6 +465,38 @@ class _Writer:
         self.relink_all = False
         self.registries: list[Registry] = []
         self.collections: dict[str, CollectionRecord] = {}
+        self.linker = Linker(session)
+        self.unlinked: list[str] = []  # written, not linked yet
+        self.linked: list[str] = []  # linked with the aliases known now
+        self.new_aliases = False
+
+    def link_written(self) -> None:
+        """Link what the last batches wrote, unless every document is re-linked at the end.
+
+        Documents linked before new aliases arrived are linked again with them.
+        """
+        if self.relink_all:
+            return
+        if self.new_aliases:
+            self.linker.forget_aliases()
+            self.unlinked[:0] = self.linked
+            self.linked = []
+            self.new_aliases = False
+        if self.unlinked:
+            self.linker.documents(self.unlinked)
+            self.linked.extend(self.unlinked)
+            self.unlinked = []
+
+    def link_all(self) -> LinkReport | None:
+        """Finish linking: the corpus-wide passes (and every document, after a new registry)."""
+        if not (self.changed or self.relink_all):
+            return None
+        if self.relink_all:
+            self.linker.forget_aliases()
+            self.linker.documents(None)
+        else:
+            self.link_written()
+        return self.linker.finish()
 
     def write_batch(self, units: list[Unit], strict: bool) -> list[tuple[Unit, Exception]]:
         """Write ``units``; returns the ones that failed, with why (at most one if strict)."""
@@ -500,6 +539,7 @@ class _Writer:
         """Write what the unit's documents need: their collections and entities."""
         written: dict[str, CollectionRecord] = {}
         relink = False
+        new_aliases = False
         registry = None
         for collection in unit.collections:
             if known_collections.get(collection.id) != collection:
@@ -515,6 +555,7 @@ class _Writer:
                 self.session.execute(select(Entity.id).where(Entity.id.in_(ids))).scalars()  # type: ignore[attr-defined]
             )
             missing = [e for e in unit.known if e.id not in present]
+            new_aliases = any(e.aliases for e in missing)
             if missing:
                 write_registry(
                     self.session,
@@ -527,19 +568,22 @@ class _Writer:
             counts = write_registry(self.session, unit.registry)
             if counts[Outcome.NEW] or counts[Outcome.UPDATED]:
                 relink = any(e.aliases for e in [*unit.registry.entities, *unit.registry.events])
+                new_aliases = new_aliases or relink
             if unit.registry.events:
                 registry = unit.registry
-        return _Applied(unit, [], written, relink, registry)
+        return _Applied(unit, [], written, relink, registry, new_aliases)
 
     def _keep(self, item: _Applied) -> None:
         self.collections.update(item.collections)
         self.relink_all = self.relink_all or item.relink_all
+        self.new_aliases = self.new_aliases or item.new_aliases
         if item.registry is not None:
             self.registries.append(item.registry)
         for record, outcome in zip(item.unit.documents, item.outcomes, strict=True):
             self.report.counts[outcome] += 1
             if outcome is not Outcome.UNCHANGED:
                 self.changed.append(record.id)
+                self.unlinked.append(record.id)
 
 
 def _failure(exc: Exception, unit: Unit) -> IngestError:
@@ -608,11 +652,18 @@ def _write_and_link(
     progress: Progress | None,
     report: Report,
 ) -> None:
+    """Write units a batch at a time; after each, link what it wrote.
+
+    Linking a batch as it lands, rather than the whole import at the end, does that work
+    while the reading processes are still reading.
+    """
     writer = _Writer(session, report)
     batch: list[Unit] = []
     folders: FolderCollections = {}
 
     def flush() -> None:
+        if not batch:
+            return
         failed = writer.write_batch(batch, options.strict)
         report.failures.extend(_failure(exc, unit) for unit, exc in failed)
         for unit in batch:
@@ -621,6 +672,7 @@ def _write_and_link(
             if progress is not None:
                 progress(len(unit.documents), unit.size)
         batch.clear()
+        writer.link_written()
 
     units = read_all(sources, options, folders)
     for item in units:
@@ -645,9 +697,7 @@ def _write_and_link(
                 write_event_reports(session, registry)
     except (IngestError, SQLAlchemyError) as exc:
         report.failures.append(_failure(exc, Unit(sources[0].path if sources else Path("."), 0)))
-    if writer.changed or writer.relink_all:
-        ids = None if writer.relink_all else writer.changed
-        report.link = link_batch(session, ids)
+    report.link = writer.link_all()
 
 
 def check_sources(

@@ -45,7 +45,7 @@ class SearchBackend(Protocol):
         ...
 
     def deferred(self, connection: Any) -> Any:
-        """A context in which rows written are indexed once, when it ends (bulk imports)."""
+        """A context for bulk writes: the rows written in it are indexed in bulk at its end."""
         ...
 
 
@@ -78,10 +78,12 @@ class SqliteFts5:
         """Leave rows written in the block out of the index, then index them in one statement.
 
         FTS5 writes a segment per statement that feeds it from a trigger, so a row at a time
-        costs an import most of its time (migration 0007 has the figures). The block must run
-        inside the caller's transaction: the mark it sets is never committed, and when the
-        block raises, the caller is expected to roll back (which removes the mark). A block
-        inside another one leaves the indexing to the outer block.
+        costs an import most of its time (migration 0007 has the figures), and so does
+        catching up after every batch: the segments are merged again and again (twice the
+        time of one statement at the end, for DFAT volume 8). The block must run inside the
+        caller's transaction: its mark is never committed, and when the block raises, the
+        caller is expected to roll back (which removes the mark). A block inside another one
+        leaves the indexing to the outer block.
         """
         marked = []
         for name in INDEXED:
