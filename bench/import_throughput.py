@@ -53,8 +53,9 @@ def _run_import(corpus: str, backend: str, readers: str) -> dict[str, float]:
     from sqlalchemy.engine import make_url
 
     from api.db import make_engine
-    from api.ingest.importer import Options, discover, import_sources
+    from api.ingest.importer import Options, default_readers, discover, import_sources
     from api.migrations import upgrade
+    from bench.import_baseline import peak_rss_mb
 
     tmp = tempfile.mkdtemp()
     name = f"quellen_bench_{uuid.uuid4().hex[:10]}"
@@ -71,7 +72,8 @@ def _run_import(corpus: str, backend: str, readers: str) -> dict[str, float]:
         sources, problems = discover([CORPORA[corpus]])
         cpu = _cpu_seconds()
         started = time.perf_counter()
-        report = import_sources(engine, sources, Options(readers=int(readers)))
+        options = Options(readers=default_readers() if readers == "default" else int(readers))
+        report = import_sources(engine, sources, options)
         seconds = time.perf_counter() - started
         cpu = _cpu_seconds() - cpu  # the reading processes have ended by now
         engine.dispose()
@@ -82,10 +84,11 @@ def _run_import(corpus: str, backend: str, readers: str) -> dict[str, float]:
             "bytes": report.bytes,
             "seconds": seconds,
             "cpu_seconds": cpu,
+            # the reading processes' ru_maxrss counts what they shared with this one
             "peak_rss_mb": max(
-                resource.getrusage(who).ru_maxrss / 1024
-                for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+                peak_rss_mb(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             ),
+            "readers": options.readers,
         }
     finally:
         if backend == "postgresql":
@@ -104,16 +107,16 @@ def _child(*args: str) -> dict[str, float]:
 
 
 def _postgres_reachable() -> bool:
-    from sqlalchemy import create_engine, text
-
-    try:
-        engine = create_engine(PG_ADMIN, connect_args={"connect_timeout": 3})
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-    except Exception:
-        return False
-    return True
+    """Asked in a child, so that this process stays small (see ``peak_rss_mb``)."""
+    probe = (
+        "import sys; from sqlalchemy import create_engine, text\n"
+        "try:\n"
+        f"    e = create_engine({PG_ADMIN!r}, connect_args={{'connect_timeout': 3}})\n"
+        "    e.connect().execute(text('SELECT 1'))\n"
+        "except Exception:\n"
+        "    sys.exit(1)\n"
+    )
+    return subprocess.run([sys.executable, "-c", probe], check=False).returncode == 0
 
 
 def _best(runs: list[dict[str, float]]) -> dict[str, float]:
@@ -224,9 +227,6 @@ def main() -> None:
         return
     if not CORPUS.is_dir():
         raise SystemExit(f"no sample corpus at {CORPUS}")
-    from api.ingest.importer import default_readers
-
-    readers = default_readers()
     pg = _postgres_reachable()
     runs = {k: v for k, v in RUNS.items() if pg or v[1] != "postgresql"}
     load_before = os.getloadavg()[0]
@@ -235,7 +235,7 @@ def main() -> None:
     for _ in range(args.rounds):  # the runs take turns, so a slow spell hits all of them
         baseline.append(_child("-m", "bench.import_baseline", str(CORPORA["dfat"])))
         for key, (corpus, backend, count) in runs.items():
-            count = readers if count is None else count
+            count = "default" if count is None else count
             run = _child("-m", "bench.import_throughput", "--child", corpus, backend, str(count))
             results.setdefault(key, []).append(run)
     base = _best(baseline)
@@ -248,7 +248,7 @@ def main() -> None:
     lines = [
         SECTION,
         "",
-        ABOUT.format(readers=readers),
+        ABOUT.format(readers=int(best["dfat/sqlite"]["readers"])),
         f"Each figure is the best of {args.rounds} runs, each in a process of its own, the runs",
         "taking turns (peak RSS: the largest process of any run).",
         "",
