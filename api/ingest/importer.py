@@ -28,7 +28,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -370,11 +370,12 @@ def read_all(
 
     Reading, validating and turning a file into rows costs more than writing them (about
     twice, for the DFAT volume), so with more than one CPU the files are read in forked
-    processes while this one writes what they return (through a window of chunks, so memory
-    stays bounded however many files there are). The first chunk is read here, while the
-    processes start. Registries and bundles are read here, in their turn: a bundle streams
-    its lines. A small import is read here too, where starting processes would cost more
-    than it saves.
+    processes while this one writes what they return, through a window of chunks (memory
+    stays bounded however many files there are). Whenever this process would wait for a
+    chunk, it reads one itself instead: the last of the window that no process has begun
+    (so the first chunk is read here, while the processes start). Registries and bundles
+    are read here, in their turn: a bundle streams its lines. A small import is read here
+    too, where starting processes would cost more than it saves.
     """
     pooled = sum(1 for s in sources if s.format in _POOLED)
     if (
@@ -388,25 +389,53 @@ def read_all(
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=options.readers, mp_context=context)
     try:
-        window: deque[Callable[[], Iterable[Unit | IngestError]]] = deque()
-        first = True
+        # a process holds one chunk and the pool queues one more: the rest can be taken back
+        room = 3 * options.readers + 2
+        window: deque[_Pending] = deque()
         for task in _tasks(sources):
             if isinstance(task, Source):
-                window.append(lambda source=task: read_units(source, options, folders))
-            elif first:
-                first = False
-                window.append(lambda chunk=task: _read_chunk(chunk, options))
+                window.append(_Pending(source=task))
             else:
-                future = pool.submit(_read_chunk, task, options)
-                window.append(future.result)
-            while len(window) > 2 * options.readers:
-                yield from window.popleft()()
+                window.append(_Pending(chunk=task, future=pool.submit(_read_chunk, task, options)))
+            while len(window) > room:
+                yield from _next(window, options, folders)
         while window:
-            yield from window.popleft()()
+            yield from _next(window, options, folders)
     except BrokenProcessPool as exc:
         raise RuntimeError(f"a reading process stopped unexpectedly: {exc}") from exc
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass
+class _Pending:
+    """A source to read here, or a chunk a reading process was given (and may give back)."""
+
+    source: Source | None = None
+    chunk: list[Source] | None = None
+    future: Future[list[Unit | IngestError]] | None = None
+    units: list[Unit | IngestError] | None = None  # read here instead
+
+
+def _next(
+    window: deque[_Pending], options: Options, folders: FolderCollections
+) -> Iterable[Unit | IngestError]:
+    """The units of the window's first entry, reading later chunks while they are not ready."""
+    head = window.popleft()
+    if head.source is not None:
+        return read_units(head.source, options, folders)
+    if head.units is not None:
+        return head.units
+    assert head.future is not None
+    while not head.future.done():
+        for later in reversed(window):
+            if later.future is not None and later.units is None and later.future.cancel():
+                assert later.chunk is not None
+                later.units = _read_chunk(later.chunk, options)
+                break
+        else:
+            break  # every chunk has begun: wait
+    return head.future.result()
 
 
 def _tasks(sources: Sequence[Source]) -> Iterator[Source | list[Source]]:
@@ -483,7 +512,7 @@ class _Writer:
             self.linked = []
             self.new_aliases = False
         if self.unlinked:
-            self.linker.documents(self.unlinked)
+            self.linker.documents(self.unlinked, detect=False)
             self.linked.extend(self.unlinked)
             self.unlinked = []
 
@@ -579,11 +608,12 @@ class _Writer:
         self.new_aliases = self.new_aliases or item.new_aliases
         if item.registry is not None:
             self.registries.append(item.registry)
-        for record, outcome in zip(item.unit.documents, item.outcomes, strict=True):
+        for document, outcome in zip(item.unit.documents, item.outcomes, strict=True):
             self.report.counts[outcome] += 1
             if outcome is not Outcome.UNCHANGED:
-                self.changed.append(record.id)
-                self.unlinked.append(record.id)
+                self.changed.append(document.id)
+                self.unlinked.append(document.id)
+                self.linker.detected(len(document.detected))
 
 
 def _failure(exc: Exception, unit: Unit) -> IngestError:

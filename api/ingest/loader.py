@@ -206,12 +206,7 @@ def _statement(connection: Connection, model: type, columns: tuple[str, ...]) ->
         statement = insert(model)
         if model is Footnote:
             statement = statement.values(
-                passage_id=select(Passage.id)
-                .where(
-                    Passage.document_id == bindparam("anchor_document"),
-                    Passage.ref == bindparam("anchor_ref"),
-                )
-                .scalar_subquery()
+                passage_id=_anchor_id(Passage, "anchor_document", "anchor_ref")
             )
         names = tuple(c for c in columns if c not in FOOTNOTE_ANCHOR)
         result = statement.compile(dialect=connection.dialect, column_keys=list(names))
@@ -268,9 +263,49 @@ def _write_parts(connection: Connection, documents: list[DocumentRows]) -> None:
     for model, columns, part in parts:
         rows = [row for document in documents for row in getattr(document, part)]
         _executemany(connection, model, columns, rows)
+    _write_detected(connection, documents)
     linked = [d for d in documents if d.mentions or d.cross_references]
     if linked:
         _write_links(connection, linked)
+
+
+def _anchor_id(model: type, document: str, ref: str) -> Any:
+    """The id of a passage or note, by its document and ref, looked up by the statement."""
+    return (
+        select(model.id)  # type: ignore[attr-defined]
+        .where(model.document_id == bindparam(document), model.ref == bindparam(ref))  # type: ignore[attr-defined]
+        .scalar_subquery()
+    )
+
+
+_DETECTED = insert(CrossReference).values(
+    relation="cites",
+    origin="detected",
+    source_passage_id=_anchor_id(Passage, "passage_document", "passage_ref"),
+    source_footnote_id=_anchor_id(Footnote, "footnote_document", "footnote_ref"),
+)
+
+
+def _write_detected(connection: Connection, documents: list[DocumentRows]) -> None:
+    """Citations found in the text when it was read, as detected references."""
+    rows = [
+        {
+            "source_document_id": document.id,
+            "passage_document": document.id if kind == "passage" else None,
+            "passage_ref": ref if kind == "passage" else None,
+            "footnote_document": document.id if kind == "footnote" else None,
+            "footnote_ref": ref if kind == "footnote" else None,
+            "source_start": citation.start,
+            "source_end": citation.end,
+            "target_scheme": citation.scheme,
+            "target_value": citation.value,
+            "target_key": citation.key,
+        }
+        for document in documents
+        for kind, ref, citation in document.detected
+    ]
+    if rows:
+        connection.execute(_DETECTED, rows)
 
 
 def _write_links(connection: Connection, documents: list[DocumentRows]) -> None:

@@ -19,6 +19,7 @@ from api.ingest.record import (
     MentionRecord,
     normalize_identifier,
 )
+from api.linking.citations import Citation, detect
 from api.search.normalize import fold
 
 PASSAGE_COLUMNS = (
@@ -57,6 +58,9 @@ class DocumentRows:
     # once the ids of those rows are known
     mentions: list[MentionRecord] = field(default_factory=list)
     cross_references: list[CrossReferenceRecord] = field(default_factory=list)
+    # citations written out in the text (api.linking.citations), as
+    # (container kind, container ref, Citation); the loader stores them as detected references
+    detected: list[tuple[str, str, Citation]] = field(default_factory=list)
 
 
 def document_rows(record: DocumentRecord) -> DocumentRows:
@@ -83,6 +87,12 @@ def document_rows(record: DocumentRecord) -> DocumentRows:
     }
     identifiers = {(i.scheme, i.value) for i in record.identifiers}
     identifiers |= {(a.scheme, a.value) for a in record.provenance.archival_ids}
+    identifier_rows = [
+        (doc, scheme, value, normalize_identifier(value)) for scheme, value in sorted(identifiers)
+    ]
+    containers = [(("passage", p.ref), p.text) for p in record.passages]
+    containers += [(("footnote", note.ref), note.text) for note in record.footnotes]
+    detected = detect(containers, {row[3] for row in identifier_rows})
     return DocumentRows(
         id=doc,
         collection_id=record.collection_id,
@@ -119,10 +129,8 @@ def document_rows(record: DocumentRecord) -> DocumentRows:
             for note in record.footnotes
         ],
         pages=[(doc, seq, page.n, page.offset) for seq, page in enumerate(record.pages, start=1)],
-        identifiers=[
-            (doc, scheme, value, normalize_identifier(value))
-            for scheme, value in sorted(identifiers)
-        ],
+        identifiers=identifier_rows,
         mentions=list(record.mentions),
         cross_references=list(record.cross_references),
+        detected=[(kind, ref, citation) for (kind, ref), citation in detected],
     )

@@ -49,8 +49,13 @@ class Linker:
     def forget_aliases(self) -> None:
         self._matcher = None
 
-    def documents(self, document_ids: Sequence[str] | None = None) -> None:
-        """Recompute the mentions and detected references of these documents (None: all)."""
+    def documents(self, document_ids: Sequence[str] | None = None, *, detect: bool = True) -> None:
+        """Recompute the mentions and detected references of these documents (None: all).
+
+        ``detect=False``: the documents were just written with the references detected in
+        their text (an import detects them where it reads the files), and have no automatic
+        mentions yet; with no aliases to look for, there is then nothing to do.
+        """
         session = self.session
         if document_ids is None:
             document_ids = list(
@@ -58,12 +63,19 @@ class Linker:
             )
         if self._matcher is None:
             self._matcher = build_matcher(session)
+        if not detect and not self._matcher.size:
+            return
         for first in range(0, len(document_ids), CHUNK):
             chunk = list(document_ids[first : first + CHUNK])
             containers = read_containers(session, chunk)  # read once, for both passes
             self.report.mentions += link_chunk(session, chunk, containers, self._matcher)
-            self.report.detected += detect_chunk(session, chunk, containers)
+            if detect:
+                self.report.detected += detect_chunk(session, chunk, containers)
         session.flush()
+
+    def detected(self, count: int) -> None:
+        """Count references detected elsewhere (where an import read its files)."""
+        self.report.detected += count
 
     def finish(self) -> LinkReport:
         """Resolve what waits for a target and infer links across the corpus."""

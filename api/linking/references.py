@@ -9,14 +9,13 @@ and are never presented as curated.
 """
 
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
 
-from api.ingest.record import normalize_identifier
+from api.linking.citations import detect
 from api.linking.mentions import Containers
 from api.models import (
     CrossReference,
@@ -28,28 +27,9 @@ from api.models import (
     Passage,
 )
 
-# 740.62114/9–2744, 711.62114/9-2444, 816.51/1153: class.subclass/serial(–date)
-FILE_NUMBER = re.compile(
-    r"(?<![\w./])\d{3}\.\d{1,8}[A-Za-z]{0,4}\d{0,4}/\d{1,6}(?:[\u2010-\u2015-]\d{1,6})?(?![\w/])"
-)
-URL = re.compile(r"https?://[^\s<>\"“”‘’()\[\]]+")
-_TRAILING = ".,;:!?"
-
 INFERRED_MIN_SHARED = 2
 INFERRED_MIN_SCORE = 0.15
 INFERRED_PER_DOCUMENT = 5
-
-
-def _citations(text: str) -> list[tuple[int, int, str, str]]:
-    found: list[tuple[int, int, str, str]] = []
-    if "/" not in text:
-        return found  # both a file number and a URL have one; most passages have none
-    for match in FILE_NUMBER.finditer(text):
-        found.append((match.start(), match.end(), "file_number", match.group()))
-    for match in URL.finditer(text):
-        value = match.group().rstrip(_TRAILING)
-        found.append((match.start(), match.start() + len(value), "url", value))
-    return found
 
 
 CHUNK = 500  # documents per round of queries: IN lists stay well below every engine's limit
@@ -105,25 +85,25 @@ def detect_chunk(session: Session, chunk: list[str], containers: Containers) -> 
         own[row.document_id].add(row.normalized)
     rows = []
     for document_id in chunk:
-        for kind, container_id, text in containers.get(document_id, []):
-            for start, end, scheme, value in _citations(text):
-                key = normalize_identifier(value)
-                if key in own[document_id]:
-                    continue  # the document citing its own file number (its heading)
-                rows.append(
-                    {
-                        "relation": "cites",
-                        "origin": "detected",
-                        "source_document_id": document_id,
-                        "source_passage_id": container_id if kind == "passage" else None,
-                        "source_footnote_id": container_id if kind == "footnote" else None,
-                        "source_start": start,
-                        "source_end": end,
-                        "target_scheme": scheme,
-                        "target_value": value,
-                        "target_key": key,
-                    }
-                )
+        found = detect(
+            (((kind, row_id), text) for kind, row_id, text in containers.get(document_id, [])),
+            own[document_id],
+        )
+        for (kind, row_id), citation in found:
+            rows.append(
+                {
+                    "relation": "cites",
+                    "origin": "detected",
+                    "source_document_id": document_id,
+                    "source_passage_id": row_id if kind == "passage" else None,
+                    "source_footnote_id": row_id if kind == "footnote" else None,
+                    "source_start": citation.start,
+                    "source_end": citation.end,
+                    "target_scheme": citation.scheme,
+                    "target_value": citation.value,
+                    "target_key": citation.key,
+                }
+            )
     if rows:
         session.execute(insert(CrossReference), rows)
     return len(rows)
