@@ -8,7 +8,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.migrations import current_revision
+from api.problems import PROBLEM_JSON
 from api.responses import json_response
+from api.schemas.common import Problem
 
 router = APIRouter(tags=["operations"])
 
@@ -24,7 +26,32 @@ class Readiness(BaseModel):
         }
     }
 
-    status: Literal["ready", "not ready"]
+    status: Literal["ready"]
+    database: str = Field(description="ok, or the error met when connecting")
+    migration: str | None = Field(description="revision the database is at")
+    head: str | None = Field(description="revision this version of Quellen expects")
+
+
+class NotReady(Problem):
+    """A readiness failure is an error like any other: a problem document, with the facts."""
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "type": "about:blank",
+                    "title": "Service Unavailable",
+                    "status": 503,
+                    "detail": "The database is at migration 0006; this version expects 0007.",
+                    "instance": "/ready",
+                    "database": "ok",
+                    "migration": "0006",
+                    "head": "0007",
+                }
+            ]
+        }
+    }
+
     database: str = Field(description="ok, or the error met when connecting")
     migration: str | None = Field(description="revision the database is at")
     head: str | None = Field(description="revision this version of Quellen expects")
@@ -46,7 +73,7 @@ async def health() -> Response:
     summary="Readiness",
     description="200 when the database answers and its schema is at the migration head this "
     "version expects; 503 otherwise, with the reason.",
-    responses={503: {"model": Readiness, "description": "Not ready"}},
+    responses={503: {"model": NotReady, "description": "Not ready, and why"}},
 )
 def ready(request: Request) -> Response:
     engine = request.app.state.engine
@@ -58,8 +85,23 @@ def ready(request: Request) -> Response:
         database = "ok"
     except SQLAlchemyError as exc:
         current, database = None, f"unreachable: {type(exc).__name__}"
-    ok = database == "ok" and current == head
-    body = Readiness(
-        status="ready" if ok else "not ready", database=database, migration=current, head=head
+    if database == "ok" and current == head:
+        return json_response(
+            Readiness(status="ready", database=database, migration=current, head=head)
+        )
+    if database != "ok":
+        detail = f"The database cannot be reached ({database})."
+    else:
+        detail = f"The database is at migration {current or 'none'}; this version expects {head}."
+    problem = NotReady(
+        title="Service Unavailable",
+        status=503,
+        detail=detail,
+        instance=request.url.path,
+        database=database,
+        migration=current,
+        head=head,
     )
-    return json_response(body, status_code=200 if ok else 503)
+    return Response(
+        problem.model_dump_json(exclude={"errors"}), status_code=503, media_type=PROBLEM_JSON
+    )

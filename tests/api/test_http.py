@@ -2,6 +2,10 @@
 
 from fastapi.testclient import TestClient
 
+from api.main import create_app
+from api.migrations import head_revision, upgrade
+from tests.conftest import DatabaseFactory
+
 TELEGRAM = "/v1/documents/harriman-to-secretary-of-state-1944-09-24"
 
 
@@ -48,3 +52,19 @@ def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/health").json() == {"status": "ok"}
     ready = client.get("/ready").json()
     assert ready["status"] == "ready" and ready["migration"] == ready["head"]
+
+
+def test_not_ready_is_a_problem_that_says_why(databases: DatabaseFactory) -> None:
+    """A database behind this version's migrations: 503, as a problem document with the facts."""
+    db = databases.empty("sqlite")
+    upgrade(db.url, "0006")
+    app = create_app(db.app_settings(), engine=db.engine)
+    with TestClient(app) as behind:
+        response = behind.get("/ready")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == 503 and body["title"] == "Service Unavailable"
+    head = head_revision(db.url)
+    assert (body["database"], body["migration"], body["head"]) == ("ok", "0006", head)
+    assert body["detail"] == f"The database is at migration 0006; this version expects {head}."
