@@ -46,6 +46,7 @@ from api.settings import Settings
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 REQUEST_ID_HEADER = b"x-request-id"
+REQUEST_ID_SCOPE_KEY = "quellen.request_id"
 # An incoming id is kept when it is short and made of characters that cannot forge a log
 # line or a header; anything else is replaced, so a client cannot inject into the logs.
 _ACCEPTABLE_ID = re.compile(r"[A-Za-z0-9._~:/+=@-]{1,128}")
@@ -210,6 +211,9 @@ class ObservabilityMiddleware:
         request_id = _incoming_request_id(scope["headers"]) or os.urandom(16).hex()
         id_header = (REQUEST_ID_HEADER, request_id.encode("latin-1"))
         token = request_id_var.set(request_id)
+        # An unexpected error is answered outside this middleware (by Starlette's outermost
+        # one), after it has returned: the 500 handler finds the id here.
+        scope[REQUEST_ID_SCOPE_KEY] = request_id
         status = 500  # what the client gets if the application fails before answering
 
         async def send_with_id(message: Message) -> None:

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.status import HTTP_500_INTERNAL_SERVER_ERROR
 
+from api.observability import REQUEST_ID_SCOPE_KEY, request_id_var
 from api.schemas.common import Problem
 
 PROBLEM_JSON = "application/problem+json"
@@ -121,11 +122,19 @@ async def _problem_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    # Starlette answers an unexpected error outside the request-id middleware, once that
+    # has returned: put the id back on the log line and on the response.
+    request_id = request.scope.get(REQUEST_ID_SCOPE_KEY)
+    token = request_id_var.set(request_id)
+    try:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    finally:
+        request_id_var.reset(token)
     return problem_response(
         request,
         HTTP_500_INTERNAL_SERVER_ERROR,
         "The server failed to answer this request; the error has been logged.",
+        headers={"X-Request-ID": request_id} if request_id else None,
     )
 
 

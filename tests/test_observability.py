@@ -224,3 +224,29 @@ def test_serve_with_two_workers_logs_json_and_sums_metrics(tmp_path: Path) -> No
     assert any(m.startswith("loaded the seed corpus") for m in messages)
     assert any(e.get("route") == "/v1/documents/{document_id}" for e in entries)
     assert any("Finished server process" in m for m in messages), "graceful shutdown"
+
+
+def test_an_unexpected_error_keeps_its_request_id(seeded_db: DbHandle) -> None:
+    """The 500 is answered outside the request-id middleware; the id still reaches both ends."""
+    lines = io.StringIO()
+    handler = logging.StreamHandler(lines)
+    handler.setFormatter(JsonFormatter())  # formats as it is written, as in production
+    errors = logging.getLogger("quellen.errors")
+    errors.addHandler(handler)
+    app = create_app(seeded_db.app_settings(), engine=seeded_db.engine)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    try:
+        with TestClient(app, raise_server_exceptions=False) as failing:
+            response = failing.get("/boom", headers={"X-Request-ID": "follow-the-500"})
+    finally:
+        errors.removeHandler(handler)
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["x-request-id"] == "follow-the-500"
+    assert "a bug" not in response.text
+    entry = json.loads(lines.getvalue().splitlines()[0])
+    assert entry["request_id"] == "follow-the-500" and entry["level"] == "error"
