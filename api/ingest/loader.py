@@ -33,6 +33,7 @@ from api.ingest.rows import (
     DocumentRows,
     document_rows,
 )
+from api.linking.references import detected_reference
 from api.models import (
     Collection,
     CrossReference,
@@ -279,8 +280,6 @@ def _anchor_id(model: type, document: str, ref: str) -> Any:
 
 
 _DETECTED = insert(CrossReference).values(
-    relation="cites",
-    origin="detected",
     source_passage_id=_anchor_id(Passage, "passage_document", "passage_ref"),
     source_footnote_id=_anchor_id(Footnote, "footnote_document", "footnote_ref"),
 )
@@ -290,16 +289,11 @@ def _write_detected(connection: Connection, documents: list[DocumentRows]) -> No
     """Citations found in the text when it was read, as detected references."""
     rows = [
         {
-            "source_document_id": document.id,
+            **detected_reference(document.id, citation),
             "passage_document": document.id if kind == "passage" else None,
             "passage_ref": ref if kind == "passage" else None,
             "footnote_document": document.id if kind == "footnote" else None,
             "footnote_ref": ref if kind == "footnote" else None,
-            "source_start": citation.start,
-            "source_end": citation.end,
-            "target_scheme": citation.scheme,
-            "target_value": citation.value,
-            "target_key": citation.key,
         }
         for document in documents
         for kind, ref, citation in document.detected

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
 
-from api.linking.citations import detect
+from api.linking.citations import Citation, detect
 from api.linking.mentions import Containers
 from api.models import (
     CrossReference,
@@ -68,6 +68,20 @@ def detect_references(session: Session, document_ids: Sequence[str]) -> int:
     return created
 
 
+def detected_reference(document_id: str, citation: Citation) -> dict[str, object]:
+    """The columns of a detected reference but the passage or note it stands in."""
+    return {
+        "relation": "cites",
+        "origin": "detected",
+        "source_document_id": document_id,
+        "source_start": citation.start,
+        "source_end": citation.end,
+        "target_scheme": citation.scheme,
+        "target_value": citation.value,
+        "target_key": citation.key,
+    }
+
+
 def detect_chunk(session: Session, chunk: list[str], containers: Containers) -> int:
     """Recompute the detected references of a chunk of documents whose containers are in hand."""
     session.execute(
@@ -92,16 +106,9 @@ def detect_chunk(session: Session, chunk: list[str], containers: Containers) -> 
         for (kind, row_id), citation in found:
             rows.append(
                 {
-                    "relation": "cites",
-                    "origin": "detected",
-                    "source_document_id": document_id,
+                    **detected_reference(document_id, citation),
                     "source_passage_id": row_id if kind == "passage" else None,
                     "source_footnote_id": row_id if kind == "footnote" else None,
-                    "source_start": citation.start,
-                    "source_end": citation.end,
-                    "target_scheme": citation.scheme,
-                    "target_value": citation.value,
-                    "target_key": citation.key,
                 }
             )
     if rows:
