@@ -133,7 +133,7 @@ def import_command(
         typer.Option(
             min=0,
             help="processes that read and validate files while the import writes (default: "
-            "one per CPU; 0 reads them in the importing process)",
+            "one per CPU but the writer's; 0 reads them in the importing process)",
         ),
     ] = None,
 ) -> None:

@@ -69,3 +69,18 @@ def test_import_summary_exit_codes_and_export(database: str, tmp_path: Path) -> 
     assert len(list((tmp_path / "t" / "dfat-volume-8-1945").glob("*.xml"))) == 1
     missing = runner.invoke(app, ["export", "--collection", "nope", str(tmp_path / "x.jsonl")])
     assert missing.exit_code == 1
+
+
+@pytest.mark.parametrize("readers", ["0", "2"])
+def test_import_with_and_without_reading_processes(
+    database: str, tmp_path: Path, readers: str
+) -> None:
+    """Enough files for reading processes; the summary is the same however they are read."""
+    for n in range(1, 41):
+        text = FRONT.replace("doc_num: 22", f"doc_num: {n}") + BODY
+        (tmp_path / f"{n}-cranborne.md").write_text(text, encoding="utf-8")
+    (tmp_path / "zz-broken.md").write_text("---\ntitle: [\n---\n\nText.\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", "--readers", readers, "--no-progress", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert "40 new, 0 updated, 0 unchanged, 1 failed" in result.output
+    assert f"{tmp_path / 'zz-broken.md'}:3: invalid YAML front matter" in result.output

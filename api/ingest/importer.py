@@ -96,12 +96,13 @@ class Options:
 
 
 def default_readers() -> int:
-    """Reading processes for a command-line import: one per CPU but the writer's."""
+    """Reading processes for a command-line import: one per CPU but the writer's (none on
+    a single CPU, where they would only take turns with the writer)."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cpus = os.cpu_count() or 1
-    return max(1, min(cpus - 1, 8))
+    return max(0, min(cpus - 1, 8))
 
 
 @dataclass
