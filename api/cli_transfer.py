@@ -1,7 +1,8 @@
 """``quellen import``, ``quellen export`` and ``quellen check``: files in, files out.
 
 Kept apart from api/cli.py so the command module stays a list of commands; the work is
-done by api/ingest/importer.py and api/export/, which an upload route can call as well.
+done by api/ingest/ (sources.py, importer.py) and api/export/, which an upload route can
+call as well.
 """
 
 import sys
@@ -23,15 +24,8 @@ from rich.progress import (
 
 from api.db import make_engine
 from api.ingest.errors import IngestError
-from api.ingest.importer import (
-    FORMATS,
-    Options,
-    Report,
-    check_sources,
-    default_readers,
-    discover,
-    import_sources,
-)
+from api.ingest.importer import Report, check_sources, import_sources
+from api.ingest.sources import FORMATS, Options, default_readers, discover
 from api.settings import get_settings
 
 EXPORT_FORMATS = ("jsonl", "tei")

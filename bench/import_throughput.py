@@ -53,7 +53,8 @@ def _run_import(corpus: str, backend: str, readers: str) -> dict[str, float]:
     from sqlalchemy.engine import make_url
 
     from api.db import make_engine
-    from api.ingest.importer import Options, default_readers, discover, import_sources
+    from api.ingest.importer import import_sources
+    from api.ingest.sources import Options, default_readers, discover
     from api.migrations import upgrade
     from bench.import_baseline import peak_rss_mb
 
@@ -183,7 +184,7 @@ references, resolution, inferred links), in one transaction of savepoints. The b
 that reads the same DFAT files minimally (front matter, markers stripped, paragraphs)
 and inserts documents and passages with an FTS5 index, in one process.
 
-How the importer spends its time (api/ingest/importer.py): files are read, validated and
+How the importer spends its time (api/ingest/sources.py, importer.py): files are read, validated and
 turned into table rows (api/ingest/rows.py: folded search text, fingerprint, detected
 citations, the rows of every table) by {readers} forked reading process(es) — `quellen
 import --readers`, one per CPU but the writer's — while the importing process writes what

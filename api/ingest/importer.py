@@ -1,45 +1,25 @@
-"""Import files of any supported format: discover, read, write each in its own savepoint, link.
+"""Import sources: write their units in savepoints, link, index, commit as one transaction.
 
-This is what ``quellen import`` and ``quellen check`` run. It finds the files under the
-paths given, picks a reader by extension or content, and hands every record to the one
-loader. Each file (each line of a bundle) is written inside a SAVEPOINT, so a broken file
-is reported with its path and line and leaves nothing behind, while the rest of the batch
-goes on (unless ``strict``). Once every file is in, the linker runs once over what changed:
-mentions, detected references, the resolution of references that waited for a document of
-this batch, and inferred links. The batch commits at the end (or rolls back for a dry run).
-
-Formats:
-
-==========  =====================================================================
-``text``    ``NAME.txt`` with an optional ``NAME.yaml`` sidecar (data/README.md)
-``markdown`` ``.md`` with YAML front matter (api/ingest/markdown.py)
-``tei``     ``.xml``/``.tei`` TEI P5 (api/ingest/tei.py)
-``jsonl``   ``.jsonl`` bundle written by ``quellen export`` (api/ingest/bundle.py)
-==========  =====================================================================
-
-A folder may hold a ``collection.yaml`` (the collection its files belong to) and a
-``registry/`` folder of entities (the seed layout); otherwise the files' own metadata or
-``--collection`` name the collection, and failing both the folder's name does.
+This is what ``quellen import`` and ``quellen check`` run over what ``api.ingest.sources``
+finds and reads. Every record goes to the one loader. Units are written a batch at a time
+inside a SAVEPOINT, so a broken file is reported with its path and line and leaves nothing
+behind, while the rest goes on (unless ``strict``). Each batch's documents are linked as
+they land; once every file is in come the resolution of references that waited for a
+document of the import, inferred links, and (on SQLite) the search index. The whole
+import commits at the end (or rolls back for a dry run).
 """
 
 import gc
-import multiprocessing
-import os
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import ValidationError
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from api.ingest import bundle, markdown, tei
 from api.ingest.errors import IngestError
 from api.ingest.loader import (
     Outcome,
@@ -48,61 +28,19 @@ from api.ingest.loader import (
     write_event_reports,
     write_registry,
 )
-from api.ingest.plaintext import _explain, load_yaml, read_document
-from api.ingest.record import CollectionRecord, DocumentRecord, EntityRecord, EventRecord
-from api.ingest.registry import FILE_TYPES, Registry, read_registry
-from api.ingest.rows import DocumentRows, document_rows
+from api.ingest.record import CollectionRecord, EntityRecord, EventRecord
+from api.ingest.registry import Registry
+from api.ingest.sources import (
+    FolderCollections,
+    Options,
+    Source,
+    Unit,
+    read_all,
+    read_units,
+)
 from api.linking.batch import Linker, LinkReport
 from api.models import Collection, Entity
 from api.search.backends import backend_for
-
-FORMATS = ("text", "markdown", "tei", "jsonl")
-REGISTRY = "registry"
-_SKIPPED_NAMES = {"readme.md", "readme.txt", "license.md", "changelog.md"}
-
-
-@dataclass(frozen=True)
-class Source:
-    """A file (or registry folder) to import, with the format it is read as."""
-
-    path: Path
-    format: str
-    size: int
-
-
-@dataclass
-class Unit:
-    """What one savepoint writes: one document (or a bundle's registry) and what it needs."""
-
-    path: Path
-    size: int
-    line: int | None = None
-    documents: list[DocumentRows] = field(default_factory=list)  # as the loader writes them
-    collections: list[CollectionRecord] = field(default_factory=list)  # upserted
-    fallback: CollectionRecord | None = None  # created only when missing
-    registry: Registry | None = None  # upserted
-    known: list[EntityRecord | EventRecord] = field(default_factory=list)  # created if missing
-
-
-@dataclass
-class Options:
-    format: str | None = None
-    collection: str | None = None
-    strict: bool = False
-    dry_run: bool = False
-    max_bytes: int = 50 * 1024 * 1024
-    # processes that read files while this one writes (0: read here); see read_all
-    readers: int = 0
-
-
-def default_readers() -> int:
-    """Reading processes for a command-line import: one per CPU but the writer's (none on
-    a single CPU, where they would only take turns with the writer)."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(0, min(cpus - 1, 8))
 
 
 @dataclass
@@ -125,344 +63,6 @@ class Report:
 
 
 Progress = Callable[[int, int], None]  # (documents, bytes) done since the last call
-
-
-def detect(path: Path) -> str | None:
-    """The format of ``path`` by extension, else by its first bytes; None if unknown."""
-    suffix = path.suffix.lower()
-    if suffix in markdown.SUFFIXES:
-        return "markdown"
-    if suffix in tei.SUFFIXES:
-        return "tei"
-    if suffix in bundle.SUFFIXES:
-        return "jsonl"
-    if suffix == ".txt":
-        return "text"
-    if suffix in (".yaml", ".yml"):
-        return None  # sidecars and collection.yaml belong to other files
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
-    except OSError:
-        return None
-    if head.startswith(b"---"):
-        return "markdown"
-    if head.startswith(b"<?xml") or head.startswith(b"<TEI"):
-        return "tei"
-    if head.startswith(b'{"type":'):
-        return "jsonl"
-    return None
-
-
-def _is_registry(folder: Path) -> bool:
-    return folder.name == REGISTRY and any(
-        (folder / f"{stem}.yaml").exists() for stem in [*FILE_TYPES, "events"]
-    )
-
-
-def discover(
-    paths: Sequence[Path], fmt: str | None = None
-) -> tuple[list[Source], list[IngestError]]:
-    """The files under ``paths``, registry folders first; unreadable paths are errors."""
-    sources: list[Source] = []
-    problems: list[IngestError] = []
-    seen: set[Path] = set()
-
-    def add(path: Path, explicit: bool) -> None:
-        resolved = path.resolve()
-        if resolved in seen:
-            return
-        seen.add(resolved)
-        if not explicit and (path.name.startswith(".") or path.name.lower() in _SKIPPED_NAMES):
-            return
-        found = fmt or detect(path)
-        if found is None:
-            if explicit:
-                problems.append(
-                    IngestError(path, "unknown format (use --format text|markdown|tei|jsonl)")
-                )
-            return
-        if found == "text" and path.suffix.lower() != ".txt" and not explicit:
-            return
-        sources.append(Source(path, found, path.stat().st_size))
-
-    for path in paths:
-        if not path.exists():
-            problems.append(IngestError(path, "no such file or folder"))
-        elif path.is_dir():
-            if _is_registry(path):
-                sources.append(Source(path, REGISTRY, _folder_size(path)))
-                continue
-            for folder in sorted([path, *(p for p in path.rglob("*") if p.is_dir())]):
-                if any(part.startswith(".") for part in folder.relative_to(path).parts):
-                    continue
-                if _is_registry(folder):
-                    sources.append(Source(folder, REGISTRY, _folder_size(folder)))
-                    continue
-                if folder.name == REGISTRY and folder.parent != path.parent:
-                    continue
-                for file in sorted(p for p in folder.iterdir() if p.is_file()):
-                    if folder.name != REGISTRY:
-                        add(file, explicit=False)
-        else:
-            add(path, explicit=True)
-    sources.sort(key=lambda s: (s.format != REGISTRY,))
-    return sources, problems
-
-
-def _folder_size(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.glob("*.yaml"))
-
-
-FolderCollections = dict[Path, tuple[CollectionRecord | None, bool]]
-
-
-def _folder_collection(
-    folder: Path, options: Options, known: FolderCollections | None = None
-) -> tuple[CollectionRecord | None, bool]:
-    """The collection of files in ``folder`` with no collection of their own.
-
-    Returns (record, authoritative): a ``collection.yaml`` is upserted; a collection named
-    after ``--collection`` or the folder is only created when missing. ``known`` keeps the
-    answer per folder for the rest of a run (its hundreds of files share it).
-    """
-    if known is None:
-        return _read_folder_collection(folder, options)
-    if folder not in known:
-        known[folder] = _read_folder_collection(folder, options)
-    return known[folder]
-
-
-def _read_folder_collection(folder: Path, options: Options) -> tuple[CollectionRecord | None, bool]:
-    if options.collection is not None:
-        return CollectionRecord(id=options.collection, title=options.collection), False
-    meta_path = folder / "collection.yaml"
-    if meta_path.exists():
-        try:
-            return CollectionRecord(**load_yaml(meta_path)), True
-        except ValidationError as exc:
-            raise IngestError(meta_path, _explain(exc)) from exc
-        except TypeError as exc:
-            raise IngestError(meta_path, str(exc)) from exc
-    slug = markdown.slugify(folder.resolve().name)
-    return CollectionRecord(id=slug, title=folder.resolve().name or slug), False
-
-
-def read_units(
-    source: Source, options: Options, folders: FolderCollections | None = None
-) -> Iterator[Unit | IngestError]:
-    """Read one source into units to write; problems are yielded, never raised.
-
-    ``folders``: a cache of folder collections that the sources of one run share.
-    """
-    try:
-        if source.format == REGISTRY:
-            yield Unit(source.path, source.size, registry=read_registry(source.path))
-        elif source.format == "jsonl":
-            yield from _bundle_units(source, options)
-        else:
-            yield _file_unit(source, options, folders)
-    except IngestError as exc:
-        yield exc
-    except ValidationError as exc:
-        yield IngestError(source.path, _explain(exc))
-    except (ValueError, TypeError) as exc:
-        yield IngestError(source.path, str(exc))
-    except OSError as exc:
-        yield IngestError(source.path, f"cannot read: {exc.strerror or exc}")
-
-
-def _file_unit(source: Source, options: Options, folders: FolderCollections | None) -> Unit:
-    path = source.path
-    if source.size > options.max_bytes:
-        from api.ingest.xmlsafe import check_size
-
-        check_size(path, source.size, options.max_bytes)
-    collection, authoritative = _folder_collection(path.parent, options, folders)
-    unit = Unit(path, source.size)
-    if source.format == "tei":
-        found = tei.read_tei(
-            path.read_bytes(),
-            path,
-            max_bytes=options.max_bytes,
-            collection_id=options.collection,
-            default_collection=collection.id if collection else None,
-        )
-        record = found.document
-        if found.collection is not None and options.collection is None:
-            unit.collections.append(found.collection)
-        unit.registry = Registry(entities=found.entities, events=found.events)
-        unit.known = found.known
-    elif source.format == "markdown":
-        record, own = markdown.read_markdown(
-            _text(path),
-            path,
-            collection_id=options.collection,
-            default_collection=collection.id if collection else None,
-        )
-        if own is not None and options.collection is None:
-            unit.collections.append(own)
-    else:
-        record = read_document(path, collection_id=collection.id if collection else None)
-    if collection is not None and record.collection_id == collection.id:
-        if authoritative:
-            unit.collections.append(collection)
-        else:
-            unit.fallback = collection
-    unit.documents.append(document_rows(record))
-    return unit
-
-
-def _text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise IngestError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})", line) from exc
-
-
-def _bundle_units(source: Source, options: Options) -> Iterator[Unit | IngestError]:
-    """A bundle: its collections and registry as one unit, then one unit per document."""
-    head = Unit(source.path, 0, line=1, registry=Registry())
-    head_sent = False
-    for item in bundle.read_lines(source.path):
-        if item.error is not None:
-            yield item.error
-            continue
-        record = item.record
-        if isinstance(record, CollectionRecord):
-            if options.collection is None:
-                head.collections.append(record)
-            head.size += item.size
-        elif isinstance(record, EntityRecord):
-            head.registry.entities.append(record)  # type: ignore[union-attr]
-            head.size += item.size
-        elif isinstance(record, EventRecord):
-            head.registry.events.append(record)  # type: ignore[union-attr]
-            head.size += item.size
-        elif isinstance(record, DocumentRecord):
-            if not head_sent:
-                head_sent = True
-                yield head
-            if options.collection is not None:
-                record = record.model_copy(update={"collection_id": options.collection})
-            unit = Unit(source.path, item.size, line=item.line, documents=[document_rows(record)])
-            if options.collection is not None:
-                unit.fallback = CollectionRecord(id=options.collection, title=options.collection)
-            yield unit
-        else:
-            head.size += item.size
-    if not head_sent:
-        yield head
-
-
-# Files are handed to reading processes in chunks of this many files or bytes, whichever
-# comes first: large enough that a chunk costs far more than sending it, small enough that
-# the writer has work soon and the processes share a folder of large files evenly.
-CHUNK_FILES = 16
-CHUNK_BYTES = 1024 * 1024
-_POOLED = ("markdown", "tei", "text")  # one file, one unit: worth a process of its own
-
-
-def read_all(
-    sources: Sequence[Source], options: Options, folders: FolderCollections
-) -> Iterator[Unit | IngestError]:
-    """Every unit of ``sources``, in their order, read here or by ``options.readers`` processes.
-
-    Reading, validating and turning a file into rows costs more than writing them (about
-    twice, for the DFAT volume), so with more than one CPU the files are read in forked
-    processes while this one writes what they return, through a window of chunks (memory
-    stays bounded however many files there are). Whenever this process would wait for a
-    chunk, it reads one itself instead: the last of the window that no process has begun
-    (so the first chunk is read here, while the processes start). Registries and bundles
-    are read here, in their turn: a bundle streams its lines. A small import is read here
-    too, where starting processes would cost more than it saves.
-    """
-    pooled = sum(1 for s in sources if s.format in _POOLED)
-    if (
-        options.readers < 1
-        or pooled < 2 * CHUNK_FILES
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
-        for source in sources:
-            yield from read_units(source, options, folders)
-        return
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(max_workers=options.readers, mp_context=context)
-    try:
-        # a process holds one chunk and the pool queues one more: the rest can be taken back
-        room = 3 * options.readers + 2
-        window: deque[_Pending] = deque()
-        for task in _tasks(sources):
-            if isinstance(task, Source):
-                window.append(_Pending(source=task))
-            else:
-                window.append(_Pending(chunk=task, future=pool.submit(_read_chunk, task, options)))
-            while len(window) > room:
-                yield from _next(window, options, folders)
-        while window:
-            yield from _next(window, options, folders)
-    except BrokenProcessPool as exc:
-        raise RuntimeError(f"a reading process stopped unexpectedly: {exc}") from exc
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-@dataclass
-class _Pending:
-    """A source to read here, or a chunk a reading process was given (and may give back)."""
-
-    source: Source | None = None
-    chunk: list[Source] | None = None
-    future: Future[list[Unit | IngestError]] | None = None
-    units: list[Unit | IngestError] | None = None  # read here instead
-
-
-def _next(
-    window: deque[_Pending], options: Options, folders: FolderCollections
-) -> Iterable[Unit | IngestError]:
-    """The units of the window's first entry, reading later chunks while they are not ready."""
-    head = window.popleft()
-    if head.source is not None:
-        return read_units(head.source, options, folders)
-    if head.units is not None:
-        return head.units
-    assert head.future is not None
-    while not head.future.done():
-        for later in reversed(window):
-            if later.future is not None and later.units is None and later.future.cancel():
-                assert later.chunk is not None
-                later.units = _read_chunk(later.chunk, options)
-                break
-        else:
-            break  # every chunk has begun: wait
-    return head.future.result()
-
-
-def _tasks(sources: Sequence[Source]) -> Iterator[Source | list[Source]]:
-    """Consecutive files in chunks for the reading processes; any other source on its own."""
-    chunk: list[Source] = []
-    size = 0
-    for source in sources:
-        if source.format not in _POOLED:
-            if chunk:
-                yield chunk
-                chunk, size = [], 0
-            yield source
-            continue
-        chunk.append(source)
-        size += source.size
-        if len(chunk) >= CHUNK_FILES or size >= CHUNK_BYTES:
-            yield chunk
-            chunk, size = [], 0
-    if chunk:
-        yield chunk
-
-
-def _read_chunk(sources: list[Source], options: Options) -> list[Unit | IngestError]:
-    """What a reading process does with one chunk (its own folder cache, its own GC rules)."""
-    folders: FolderCollections = {}
-    return [item for source in sources for item in read_units(source, options, folders)]
 
 
 @dataclass

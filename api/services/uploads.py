@@ -22,6 +22,7 @@ from sqlmodel import Session
 from api.auth import Principal
 from api.ingest import importer
 from api.ingest.errors import IngestError
+from api.ingest.sources import Options, Source, discover
 from api.models import ImportJob
 from api.models.base import utcnow
 from api.problems import NotFound, ProblemError
@@ -93,7 +94,7 @@ def start(
     if size == 0:
         shutil.rmtree(folder, ignore_errors=True)
         raise ProblemError(422, "The uploaded file is empty.")
-    sources, problems = importer.discover([path], fmt)
+    sources, problems = discover([path], fmt)
     if problems or not sources:
         shutil.rmtree(folder, ignore_errors=True)
         message = problems[0].message if problems else "no importable content"
@@ -110,7 +111,7 @@ def start(
         session.add(job)
         session.commit()
         session.refresh(job)
-    options = importer.Options(
+    options = Options(
         format=fmt, collection=collection, strict=strict, dry_run=dry_run, max_bytes=max_bytes
     )
     if size <= INLINE_MAX_BYTES:
@@ -132,8 +133,8 @@ def start(
 def _run(
     engine: Engine,
     job_id: str,
-    sources: list[importer.Source],
-    options: importer.Options,
+    sources: list[Source],
+    options: Options,
     folder: Path,
 ) -> None:
     done = {"documents": 0, "bytes": 0}

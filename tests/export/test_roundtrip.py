@@ -9,7 +9,8 @@ from sqlmodel import Session
 from api.export.bundle import write_bundle
 from api.export.records import document_records
 from api.export.tei import document_tei, write_tei_folder
-from api.ingest.importer import Options, discover, import_sources
+from api.ingest.importer import import_sources
+from api.ingest.sources import Options, discover
 from api.ingest.tei import read_tei
 from tests.conftest import DatabaseFactory, DbHandle
 from tests.ingest.test_markdown import BODY, FRONT

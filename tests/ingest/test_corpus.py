@@ -12,8 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from api.ingest.importer import Options, discover, import_sources
+from api.ingest.importer import import_sources
 from api.ingest.markdown import split_front_matter
+from api.ingest.sources import Options, discover
 from api.main import create_app
 from api.models import CrossReference, Document, Footnote, Passage
 from api.settings import PROJECT_ROOT

@@ -5,8 +5,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlmodel import Session
 
-from api.ingest.importer import CHUNK_FILES, Options, discover, import_sources
+from api.ingest.importer import import_sources
 from api.ingest.loader import Outcome
+from api.ingest.sources import CHUNK_FILES, Options, discover
 from api.models import Collection, CrossReference, Document, Footnote, Mention, Passage
 from tests.conftest import DatabaseFactory
 from tests.ingest.test_markdown import BODY, FRONT
@@ -164,30 +165,3 @@ def test_strict_with_reading_processes_stops_and_writes_nothing(
     assert report.stopped and report.failed == 1
     with Session(db.engine) as session:
         assert session.execute(select(Document.id)).all() == []
-
-
-def test_the_writer_reads_a_chunk_itself_rather_than_wait(tmp_path: Path) -> None:
-    """While the first chunk is being read elsewhere, a later one not yet begun is read here."""
-    import threading
-    from collections import deque
-    from concurrent.futures import Future
-
-    from api.ingest.importer import _next, _Pending
-
-    sources, _ = discover([_many(tmp_path) / "dfat"])
-    head: Future = Future()
-    head.set_running_or_notify_cancel()  # a reading process has begun it
-    later: Future = Future()  # queued, not begun: it can be taken back
-    window = deque(
-        [
-            _Pending(chunk=sources[:2], future=head),
-            _Pending(chunk=sources[2:4], future=later),
-        ]
-    )
-    threading.Timer(0.2, head.set_result, args=(["from the process"],)).start()
-    assert _next(window, Options(), {}) == ["from the process"]
-    assert later.cancelled()
-    (taken,) = window
-    assert [u.documents[0].id for u in taken.units or []] == [
-        s.path.stem.join(["dfat-v8-", ""]) for s in sources[2:4]
-    ]

@@ -13,8 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from api.ingest.importer import Options, discover, import_sources
+from api.ingest.importer import import_sources
 from api.ingest.loader import Outcome
+from api.ingest.sources import Options, discover
 from api.main import create_app
 from tests.conftest import DatabaseFactory, DbHandle
 

@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
 
-from api.ingest.importer import Options, discover, import_sources
+from api.ingest.importer import import_sources
+from api.ingest.sources import Options, discover
 from api.main import create_app
 from api.settings import PROJECT_ROOT
 from tests.conftest import DatabaseFactory

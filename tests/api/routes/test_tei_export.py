@@ -13,8 +13,9 @@ from lxml import etree
 from sqlmodel import Session
 
 from api.export.records import document_records
-from api.ingest.importer import Options, discover, import_sources
+from api.ingest.importer import import_sources
 from api.ingest.record import DocumentRecord
+from api.ingest.sources import Options, discover
 from api.ingest.tei import read_tei
 from api.main import create_app
 from tests.conftest import DbHandle
