@@ -123,6 +123,7 @@ class _Writer:
             return None
         if self.relink_all:
             self.linker.forget_aliases()
+            self.linker.report.detected = 0  # the pass over every document counts them all
             self.linker.documents(None)
         else:
             self.link_written()

@@ -165,3 +165,35 @@ def test_strict_with_reading_processes_stops_and_writes_nothing(
     assert report.stopped and report.failed == 1
     with Session(db.engine) as session:
         assert session.execute(select(Document.id)).all() == []
+
+
+def test_importing_the_seed_folder_links_as_the_seed_loader_does(
+    databases: DatabaseFactory, tmp_path: Path
+) -> None:
+    """A registry in the import: every document is linked with its aliases, once."""
+    from tests.conftest import DATA_DIR
+
+    seeded = databases.seeded("sqlite")
+    imported = databases.migrated("sqlite")
+    report = run(imported, DATA_DIR)
+    assert report.failed == 0 and report.link is not None
+
+    def links(db):  # type: ignore[no-untyped-def]
+        with Session(db.engine) as session:
+            mentions = session.execute(
+                select(Mention.document_id, Mention.entity_id, Mention.start, Mention.status)
+            ).all()
+            references = session.execute(
+                select(
+                    CrossReference.source_document_id,
+                    CrossReference.origin,
+                    CrossReference.target_value,
+                    CrossReference.target_document_id,
+                )
+            ).all()
+        return sorted(map(tuple, mentions)), sorted(map(tuple, references), key=repr)
+
+    mentions, references = links(imported)
+    assert (mentions, references) == links(seeded)
+    assert report.link.mentions == sum(1 for m in mentions if m[3] == "auto")
+    assert report.link.detected == sum(1 for r in references if r[1] == "detected") > 0
