@@ -5,8 +5,6 @@ already covers the same span, so a rejected mention stays rejected however often
 runs. Everything ``auto`` is recomputed from scratch, which keeps the run idempotent.
 """
 
-from collections.abc import Sequence
-
 from sqlalchemy import delete, insert, select
 from sqlmodel import Session
 
@@ -22,24 +20,6 @@ def build_matcher(session: Session) -> AliasMatcher:
         select(EntityAlias.text, EntityAlias.entity_id, EntityAlias.case_sensitive)
     ).all()
     return AliasMatcher((r.text, r.entity_id, r.case_sensitive) for r in rows)
-
-
-def link_documents(
-    session: Session, document_ids: Sequence[str], matcher: AliasMatcher | None = None
-) -> int:
-    """Recompute auto mentions for these documents; returns how many were stored.
-
-    Works a chunk of documents at a time (one query per table, not per document).
-    """
-    from api.linking.references import CHUNK, read_containers
-
-    matcher = matcher or build_matcher(session)
-    stored = 0
-    for first in range(0, len(document_ids), CHUNK):
-        chunk = list(document_ids[first : first + CHUNK])
-        stored += link_chunk(session, chunk, read_containers(session, chunk), matcher)
-    session.flush()
-    return stored
 
 
 def link_chunk(

@@ -54,20 +54,6 @@ def read_containers(session: Session, document_ids: Sequence[str]) -> Containers
     return found
 
 
-def detect_references(session: Session, document_ids: Sequence[str]) -> int:
-    """Recompute detected references of these documents from their passages and notes.
-
-    Works a chunk of documents at a time (one query per table, not per document), so the
-    import of a printed volume links in a handful of statements.
-    """
-    created = 0
-    for first in range(0, len(document_ids), CHUNK):
-        chunk = list(document_ids[first : first + CHUNK])
-        created += detect_chunk(session, chunk, read_containers(session, chunk))
-    session.flush()
-    return created
-
-
 def detected_reference(document_id: str, citation: Citation) -> dict[str, object]:
     """The columns of a detected reference but the passage or note it stands in."""
     return {
