@@ -38,9 +38,27 @@ def _mark(table: str, row: str) -> str:
     )
 
 
-def _drop_triggers(table: str) -> None:
+def _triggers(table: str, *, deferrable: bool) -> None:
+    """(Re)create the three triggers; ``deferrable`` ones stand aside above the mark."""
     for trigger in ("insert", "delete", "update"):
         op.execute(f"DROP TRIGGER IF EXISTS fts_{table}_{trigger}")
+    new = f"WHEN {_mark(table, 'new')} " if deferrable else ""
+    old = f"WHEN {_mark(table, 'old')} " if deferrable else ""
+    op.execute(
+        f"CREATE TRIGGER fts_{table}_insert AFTER INSERT ON {table} {new}BEGIN "
+        f"INSERT INTO fts_{table}(rowid, norm_text) VALUES (new.id, new.norm_text); END"
+    )
+    op.execute(
+        f"CREATE TRIGGER fts_{table}_delete AFTER DELETE ON {table} {old}BEGIN "
+        f"INSERT INTO fts_{table}(fts_{table}, rowid, norm_text) "
+        f"VALUES ('delete', old.id, old.norm_text); END"
+    )
+    op.execute(
+        f"CREATE TRIGGER fts_{table}_update AFTER UPDATE OF norm_text ON {table} {old}BEGIN "
+        f"INSERT INTO fts_{table}(fts_{table}, rowid, norm_text) "
+        f"VALUES ('delete', old.id, old.norm_text); "
+        f"INSERT INTO fts_{table}(rowid, norm_text) VALUES (new.id, new.norm_text); END"
+    )
 
 
 def upgrade() -> None:
@@ -51,25 +69,7 @@ def upgrade() -> None:
         "table_name TEXT PRIMARY KEY NOT NULL, after_id INTEGER NOT NULL)"
     )
     for table in TABLES:
-        _drop_triggers(table)
-        op.execute(
-            f"CREATE TRIGGER fts_{table}_insert AFTER INSERT ON {table} "
-            f"WHEN {_mark(table, 'new')} BEGIN "
-            f"INSERT INTO fts_{table}(rowid, norm_text) VALUES (new.id, new.norm_text); END"
-        )
-        op.execute(
-            f"CREATE TRIGGER fts_{table}_delete AFTER DELETE ON {table} "
-            f"WHEN {_mark(table, 'old')} BEGIN "
-            f"INSERT INTO fts_{table}(fts_{table}, rowid, norm_text) "
-            f"VALUES ('delete', old.id, old.norm_text); END"
-        )
-        op.execute(
-            f"CREATE TRIGGER fts_{table}_update AFTER UPDATE OF norm_text ON {table} "
-            f"WHEN {_mark(table, 'old')} BEGIN "
-            f"INSERT INTO fts_{table}(fts_{table}, rowid, norm_text) "
-            f"VALUES ('delete', old.id, old.norm_text); "
-            f"INSERT INTO fts_{table}(rowid, norm_text) VALUES (new.id, new.norm_text); END"
-        )
+        _triggers(table, deferrable=True)
         # Merge the small segments the per-row triggers left behind.
         op.execute(f"INSERT INTO fts_{table}(fts_{table}) VALUES ('optimize')")
 
@@ -78,20 +78,5 @@ def downgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
     for table in TABLES:
-        _drop_triggers(table)
-        op.execute(
-            f"CREATE TRIGGER fts_{table}_insert AFTER INSERT ON {table} BEGIN "
-            f"INSERT INTO fts_{table}(rowid, norm_text) VALUES (new.id, new.norm_text); END"
-        )
-        op.execute(
-            f"CREATE TRIGGER fts_{table}_delete AFTER DELETE ON {table} BEGIN "
-            f"INSERT INTO fts_{table}(fts_{table}, rowid, norm_text) "
-            f"VALUES ('delete', old.id, old.norm_text); END"
-        )
-        op.execute(
-            f"CREATE TRIGGER fts_{table}_update AFTER UPDATE OF norm_text ON {table} BEGIN "
-            f"INSERT INTO fts_{table}(fts_{table}, rowid, norm_text) "
-            f"VALUES ('delete', old.id, old.norm_text); "
-            f"INSERT INTO fts_{table}(rowid, norm_text) VALUES (new.id, new.norm_text); END"
-        )
+        _triggers(table, deferrable=False)
     op.execute("DROP TABLE IF EXISTS search_deferred")
