@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -238,6 +238,47 @@ def _begin(session: Session) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+# SQLite settings for the import's connection, restored when it ends (see _import_connection)
+_SQLITE_IMPORT_PRAGMAS = {"temp_store": "2", "cache_size": str(-64 * 1024)}  # memory; 64 MiB
+
+
+@contextmanager
+def _import_connection(engine: Engine) -> Iterator[Connection]:
+    """The connection an import runs on; on SQLite, set up for savepoints.
+
+    Inside a savepoint SQLite copies every page it is about to change to a sub-journal,
+    which by default is a temporary file, and it writes a page out of a full cache only
+    after journalling it there. With the sub-journal in memory and a cache that holds what
+    a batch touches, the savepoints that keep a broken file from leaving anything behind
+    cost next to nothing; with the defaults they made the DFAT volume's writing 1.5-2 times
+    slower (measured with bare sqlite3 on the importer's own rows). The connection goes
+    back to the pool with its settings as they were: a server's connections keep the
+    small defaults.
+    """
+    with engine.connect() as connection:
+        if connection.dialect.name != "sqlite":
+            yield connection
+            return
+        before = {
+            name: str(connection.exec_driver_sql(f"PRAGMA {name}").scalar())
+            for name in _SQLITE_IMPORT_PRAGMAS
+        }
+        _pragmas(connection, _SQLITE_IMPORT_PRAGMAS)
+        try:
+            yield connection
+        finally:
+            if connection.in_transaction():
+                connection.rollback()
+            _pragmas(connection, before)
+
+
+def _pragmas(connection: Connection, values: dict[str, str]) -> None:
+    """Set pragmas outside any transaction (temp_store cannot change inside one)."""
+    for name, value in values.items():
+        connection.exec_driver_sql(f"PRAGMA {name} = {int(value)}")
+    connection.commit()
+
+
 def import_sources(
     engine: Engine,
     sources: Sequence[Source],
@@ -250,7 +291,11 @@ def import_sources(
     """
     report = Report()
     started = time.perf_counter()
-    with _settled_heap(), Session(engine, autoflush=False) as session:
+    with (
+        _settled_heap(),
+        _import_connection(engine) as connection,
+        Session(bind=connection, autoflush=False) as session,
+    ):
         _begin(session)
         with backend_for(engine).deferred(session.connection()):
             _write_and_link(session, sources, options, progress, report)

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlmodel import Session
 
 from api.ingest.importer import import_sources
@@ -83,6 +83,39 @@ def test_a_document_the_database_refuses_is_rolled_back_alone(
     assert "unknown entity" in report.failures[0].message
     with Session(db.engine) as session:
         assert session.execute(select(Passage.document_id)).scalars().all() == ["b"]
+
+
+def test_the_import_connection_goes_back_to_the_pool_as_it_was(
+    databases: DatabaseFactory, tmp_path: Path
+) -> None:
+    """The import's SQLite settings (sub-journal in memory, a large cache) are its own."""
+    db = databases.migrated("sqlite")
+    write(tmp_path, "a.txt", "Fine.")
+
+    def settings() -> tuple[int, int]:
+        with db.engine.connect() as connection:
+            temp_store = connection.exec_driver_sql("PRAGMA temp_store").scalar()
+            cache_size = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+            return temp_store, cache_size
+
+    before = settings()
+    seen: list[tuple[int, int]] = []
+    listen = event.listens_for(db.engine, "before_cursor_execute")
+
+    @listen
+    def record(connection, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if statement.startswith("INSERT INTO passage"):
+            seen.append(
+                (
+                    cursor.connection.execute("PRAGMA temp_store").fetchone()[0],
+                    cursor.connection.execute("PRAGMA cache_size").fetchone()[0],
+                )
+            )
+
+    assert run(db, tmp_path).counts[Outcome.NEW] == 1
+    event.remove(db.engine, "before_cursor_execute", record)
+    assert seen == [(2, -65536)]
+    assert settings() == before
 
 
 def test_strict_and_dry_run_write_nothing(
