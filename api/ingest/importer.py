@@ -40,7 +40,7 @@ from api.ingest.sources import (
 )
 from api.linking.batch import Linker, LinkReport
 from api.models import Collection, Entity
-from api.search.backends import backend_for
+from api.search.backends import DeferredIndex, backend_for
 
 
 @dataclass
@@ -297,8 +297,8 @@ def import_sources(
         Session(bind=connection, autoflush=False) as session,
     ):
         _begin(session)
-        with backend_for(engine).deferred(session.connection()):
-            _write_and_link(session, sources, options, progress, report)
+        with backend_for(engine).deferred(session.connection()) as index:
+            _write_and_link(session, sources, options, progress, report, index)
         if report.stopped or options.dry_run:
             session.rollback()
         else:
@@ -322,23 +322,31 @@ def _settled_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
+# bytes of files written between two rounds of search indexing (SearchBackend.deferred)
+INDEX_EVERY = 1024 * 1024
+
+
 def _write_and_link(
     session: Session,
     sources: Sequence[Source],
     options: Options,
     progress: Progress | None,
     report: Report,
+    index: DeferredIndex,
 ) -> None:
     """Write units a batch at a time; after each, link what it wrote.
 
     Linking a batch as it lands, rather than the whole import at the end, does that work
-    while the reading processes are still reading.
+    while the reading processes are still reading; so does indexing it for search, a
+    megabyte or so at a time (``INDEX_EVERY``).
     """
     writer = _Writer(session, report)
     batch: list[Unit] = []
     folders: FolderCollections = {}
+    unindexed = 0
 
     def flush() -> None:
+        nonlocal unindexed
         if not batch:
             return
         failed = writer.write_batch(batch, options.strict)
@@ -346,10 +354,14 @@ def _write_and_link(
         for unit in batch:
             report.documents += len(unit.documents)
             report.bytes += unit.size
+            unindexed += unit.size
             if progress is not None:
                 progress(len(unit.documents), unit.size)
         batch.clear()
         writer.link_written()
+        if unindexed >= INDEX_EVERY:
+            index.catch_up()
+            unindexed = 0
 
     units = read_all(sources, options, folders)
     for item in units:

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from api.ingest import importer
 from api.ingest.importer import import_sources
 from api.ingest.loader import Outcome
 from api.ingest.sources import Options, discover
@@ -125,4 +126,26 @@ def test_an_import_that_writes_nothing_leaves_no_mark(
     (tmp_path / "b-broken.xml").unlink()
     assert _import(db, tmp_path).counts[Outcome.NEW] == 1
     assert _hits(db, "ratification") == ["a-fine"]
+    _check_index(db)
+
+
+def test_indexing_between_batches_keeps_the_index_in_step(
+    databases: DatabaseFactory, backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Catching up after every batch: rows indexed early are replaced through the triggers."""
+    monkeypatch.setattr(importer, "INDEX_EVERY", 1)
+    monkeypatch.setattr(importer._Writer, "BATCH", 1)
+    db = databases.migrated(backend)
+    first = _write(tmp_path / "a" / "twice.md", NOTED.format(title="T", body="Cable", note="Old"))
+    others = [_write(tmp_path / "b" / f"other-{n}.txt", f"Memorandum number{n}.") for n in range(3)]
+    second = _write(
+        tmp_path / "c" / "twice.md", NOTED.format(title="T", body="Telegram", note="New")
+    )
+    report = _import(db, first, *others, second)
+    assert report.counts[Outcome.NEW] == 4 and report.counts[Outcome.UPDATED] == 1
+    assert _hits(db, "telegram") == ["twice"]
+    assert _hits(db, "cable") == []
+    assert _hits(db, "old", scope="footnotes") == []
+    assert _hits(db, "new", scope="footnotes") == ["twice"]
+    assert _hits(db, "number1") == ["other-1"]
     _check_index(db)
