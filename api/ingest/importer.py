@@ -323,7 +323,7 @@ def _settled_heap() -> Iterator[None]:
 
 
 # bytes of files written between two rounds of search indexing (SearchBackend.deferred)
-INDEX_EVERY = 1024 * 1024
+INDEX_EVERY = 512 * 1024
 
 
 def _write_and_link(
@@ -338,7 +338,7 @@ def _write_and_link(
 
     Linking a batch as it lands, rather than the whole import at the end, does that work
     while the reading processes are still reading; so does indexing it for search, a
-    megabyte or so at a time (``INDEX_EVERY``).
+    half a megabyte at a time (``INDEX_EVERY``).
     """
     writer = _Writer(session, report)
     batch: list[Unit] = []

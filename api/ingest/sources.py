@@ -333,11 +333,13 @@ def read_all(
     Reading, validating and turning a file into rows costs more than writing them (about
     twice, for the DFAT volume), so with more than one CPU the files are read in forked
     processes while this one writes what they return, through a window of chunks (memory
-    stays bounded however many files there are). Whenever this process would wait for a
-    chunk, it reads one itself instead: the last of the window that no process has begun
-    (so the first chunk is read here, while the processes start). Registries and bundles
-    are read here, in their turn: a bundle streams its lines. A small import is read here
-    too, where starting processes would cost more than it saves.
+    stays bounded however many files there are). The first chunk is read here, while the
+    processes start. Whenever this process would wait for a chunk, it reads one itself
+    instead (the last of the window that no process has begun), as long as the processes
+    have enough left to do meanwhile; near the end it waits, so that it is not left writing
+    what it read after the processes are done. Registries and bundles are read here, in
+    their turn: a bundle streams its lines. A small import is read here too, where
+    starting processes would cost more than it saves.
     """
     pooled = sum(1 for s in sources if s.format in _POOLED)
     if (
@@ -351,12 +353,16 @@ def read_all(
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=options.readers, mp_context=context)
     try:
-        # a process holds one chunk and the pool queues one more: the rest can be taken back
-        room = 3 * options.readers + 2
+        # a process holds one chunk and the pool queues one more: the rest can be taken back.
+        # Room for four per process, so that a writer busy with a slow batch (the first one
+        # compiles its statements) or with a chunk it took back does not leave them idle.
+        room = 4 * (options.readers + 1)
         window: deque[_Pending] = deque()
         for task in _tasks(sources):
             if isinstance(task, Source):
                 window.append(_Pending(source=task))
+            elif not window:
+                window.append(_Pending(chunk=task))  # read here when its turn comes
             else:
                 window.append(_Pending(chunk=task, future=pool.submit(_read_chunk, task, options)))
             while len(window) > room:
@@ -371,32 +377,51 @@ def read_all(
 
 @dataclass
 class _Pending:
-    """A source to read here, or a chunk a reading process was given (and may give back)."""
+    """A source or chunk to read here, or a chunk given to the reading processes.
+
+    A chunk given to the processes may be taken back and read here while none has begun it.
+    """
 
     source: Source | None = None
     chunk: list[Source] | None = None
     future: Future[list[Unit | IngestError]] | None = None
     units: list[Unit | IngestError] | None = None  # read here instead
 
+    @property
+    def waiting(self) -> bool:
+        """Given to the processes, and none has begun it (the pool can still cancel it)."""
+        return (
+            self.future is not None
+            and self.units is None
+            and not self.future.running()
+            and not self.future.done()
+        )
+
 
 def _next(
     window: deque[_Pending], options: Options, folders: FolderCollections
 ) -> Iterable[Unit | IngestError]:
-    """The units of the window's first entry, reading later chunks while they are not ready."""
+    """The units of the window's first entry, reading later chunks while they are not ready.
+
+    A chunk is taken back only while at least one more waits for the processes: then they
+    have work while this one reads, and near the end of the sources, when no more wait,
+    this one waits for them rather than read what it would then write on its own.
+    """
     head = window.popleft()
     if head.source is not None:
         return read_units(head.source, options, folders)
     if head.units is not None:
         return head.units
-    assert head.future is not None
+    if head.future is None:
+        assert head.chunk is not None
+        return _read_chunk(head.chunk, options)
     while not head.future.done():
-        for later in reversed(window):
-            if later.future is not None and later.units is None and later.future.cancel():
-                assert later.chunk is not None
-                later.units = _read_chunk(later.chunk, options)
-                break
-        else:
-            break  # every chunk has begun: wait
+        waiting = [later for later in window if later.waiting]
+        if len(waiting) < 2 or not waiting[-1].future.cancel():  # type: ignore[union-attr]
+            break  # wait
+        taken = waiting[-1]
+        assert taken.chunk is not None
+        taken.units = _read_chunk(taken.chunk, options)
     return head.future.result()
 
 

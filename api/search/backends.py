@@ -96,7 +96,7 @@ class SqliteFts5:
         costs an import most of its time (migration 0007 has the figures), and so does
         catching up after every batch of 32 documents: the segments are merged again and
         again (twice the time of one statement at the end, for DFAT volume 8). Catching up
-        after a megabyte or so (``_Fts5Deferred.catch_up``) costs what one statement at the
+        after half a megabyte or so (``_Fts5Deferred.catch_up``) costs what one statement at the
         end costs, and leaves less for the end. The block must run inside the caller's
         transaction: its mark is never committed, and when the block raises, the caller is
         expected to roll back (which removes the mark). A block inside another one leaves

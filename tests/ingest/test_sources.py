@@ -1,30 +1,59 @@
-"""Reading sources: a chunk a reading process has not begun is read by the writer instead."""
+"""Reading sources: how the writer shares the reading with the reading processes."""
 
 import threading
 from collections import deque
 from concurrent.futures import Future
 from pathlib import Path
 
-from api.ingest.sources import Options, _next, _Pending, discover
+from api.ingest.sources import Options, Source, _next, _Pending, discover
 from tests.ingest.test_importer import _many
 
 
+def _ids(sources: list[Source]) -> list[str]:
+    return [s.path.stem.join(["dfat-v8-", ""]) for s in sources]
+
+
+def _begun() -> Future:
+    future: Future = Future()
+    future.set_running_or_notify_cancel()  # a reading process has begun it
+    return future
+
+
 def test_the_writer_reads_a_chunk_itself_rather_than_wait(tmp_path: Path) -> None:
-    """While the first chunk is being read elsewhere, a later one not yet begun is read here."""
+    """While the first chunk is read elsewhere, the last one not begun is read here."""
     sources, _ = discover([_many(tmp_path) / "dfat"])
-    head: Future = Future()
-    head.set_running_or_notify_cancel()  # a reading process has begun it
-    later: Future = Future()  # queued, not begun: it can be taken back
+    head = _begun()
+    kept: Future = Future()  # queued, not begun
+    last: Future = Future()
     window = deque(
         [
             _Pending(chunk=sources[:2], future=head),
-            _Pending(chunk=sources[2:4], future=later),
+            _Pending(chunk=sources[2:4], future=kept),
+            _Pending(chunk=sources[4:6], future=last),
         ]
     )
     threading.Timer(0.2, head.set_result, args=(["from the process"],)).start()
     assert _next(window, Options(), {}) == ["from the process"]
-    assert later.cancelled()
-    (taken,) = window
-    assert [u.documents[0].id for u in taken.units or []] == [
-        s.path.stem.join(["dfat-v8-", ""]) for s in sources[2:4]
-    ]
+    assert last.cancelled() and not kept.cancelled()
+    assert window[0].units is None
+    assert [u.documents[0].id for u in window[1].units or []] == _ids(sources[4:6])
+
+
+def test_the_writer_waits_when_the_processes_would_have_nothing_left(tmp_path: Path) -> None:
+    """Near the end it does not take the processes' last chunk: it would write it alone."""
+    sources, _ = discover([_many(tmp_path) / "dfat"])
+    head = _begun()
+    last: Future = Future()
+    window = deque(
+        [_Pending(chunk=sources[:2], future=head), _Pending(chunk=sources[2:4], future=last)]
+    )
+    threading.Timer(0.2, head.set_result, args=(["from the process"],)).start()
+    assert _next(window, Options(), {}) == ["from the process"]
+    assert not last.cancelled() and window[0].units is None
+
+
+def test_a_chunk_given_to_no_process_is_read_here(tmp_path: Path) -> None:
+    """The first chunk: read by the writer while the processes start."""
+    sources, _ = discover([_many(tmp_path) / "dfat"])
+    window = deque([_Pending(chunk=sources[:2])])
+    assert [u.documents[0].id for u in _next(window, Options(), {})] == _ids(sources[:2])
