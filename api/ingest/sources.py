@@ -330,8 +330,8 @@ def read_all(
 ) -> Iterator[Unit | IngestError]:
     """Every unit of ``sources``, in their order, read here or by ``options.readers`` processes.
 
-    Reading, validating and turning a file into rows costs more than writing them (about
-    twice, for the DFAT volume), so with more than one CPU the files are read in forked
+    Reading, validating and turning a file into rows costs more than writing them (0.3 s of
+    CPU against 0.25 s, for the DFAT volume), so with more than one CPU the files are read in forked
     processes while this one writes what they return, through a window of chunks (memory
     stays bounded however many files there are). The first chunk is read here, while the
     processes start. Whenever this process would wait for a chunk, it reads one itself
