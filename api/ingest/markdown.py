@@ -77,6 +77,8 @@ _FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", r
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _EMPHASIS = re.compile(r"(?<![\w\\])[_*]{1,2}(?=\S)|(?<=[^\s\\])[_*]{1,2}(?!\w)")
 _MARKER = re.compile(r"\[(\d{1,3})\]")
+_SLUG_GAPS = re.compile(r"[^a-z0-9]+")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _NOTE_LINE = re.compile(r"^_?\s*(\d{1,3})\s+(\S.*)$")
 _SEPARATOR = {"_", "__", "___"}
 # [AA : A1066, IC45/6/2/1, i] — a repository code, a colon and the reference, in italics or not
@@ -95,7 +97,7 @@ SUFFIXES = (".md", ".markdown")
 
 def slugify(text: str) -> str:
     """Lower-case ASCII slug: runs of anything else become one hyphen."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    slug = _SLUG_GAPS.sub("-", text.lower()).strip("-")
     return slug or "document"
 
 
@@ -105,7 +107,24 @@ def _inline(text: str) -> str:
         text = _EMPHASIS.sub("", text)
     if "\\" in text:
         text = _ESCAPE.sub(r"\1", text)
+    if _single_spaced(text):
+        return text  # most paragraphs: splitting them into words would change nothing
     return " ".join(text.split())
+
+
+def _single_spaced(text: str) -> bool:
+    """True when ``" ".join(text.split())`` would give ``text`` back, checked in C loops.
+
+    In ASCII every whitespace character but the space is a control character, which
+    ``isprintable`` refuses; what is left to look for is a run of spaces or one at an end.
+    """
+    return (
+        text.isascii()
+        and text.isprintable()
+        and "  " not in text
+        and not text.startswith(" ")
+        and not text.endswith(" ")
+    )
 
 
 def _strip_markers(text: str) -> tuple[str, list[tuple[str, int]]]:
@@ -203,7 +222,7 @@ def _collection(meta: dict[str, Any]) -> CollectionRecord | None:
     if meta.get("vol_id") is None:
         return None
     title = str(meta.get("vol_full_title") or meta.get("vol_title") or f"Volume {meta['vol_id']}")
-    year = re.search(r"\b(1[89]\d\d|20\d\d)\b", str(meta.get("vol_title") or title))
+    year = _YEAR.search(str(meta.get("vol_title") or title))
     slug = f"dfat-volume-{slugify(str(meta['vol_id']))}" + (f"-{year.group(1)}" if year else "")
     return CollectionRecord(
         id=slug,
@@ -390,7 +409,7 @@ def read_markdown(
     number = meta.get("number", meta.get("doc_num"))
     order: Any = meta.get("doc_order")
     stem = path.stem
-    if collection is not None and re.match(r"^\d", stem):
+    if collection is not None and stem[:1].isdecimal():
         doc_id = f"dfat-v{slugify(str(meta['vol_id']))}-{slugify(stem)}"
     else:
         doc_id = slugify(str(meta.get("id") or stem))

@@ -36,13 +36,14 @@ PassageKind = Literal[
 ]
 SourceType = Literal["primary", "secondary", "tertiary"]
 
+_SPACES = re.compile(r"\s+")
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
 
 
 def normalize_identifier(value: str) -> str:
     """Fold the ways one identifier is printed (dash variants, case, spacing) into one key."""
     folded = unicodedata.normalize("NFKC", value).translate(_DASHES).casefold()
-    return re.sub(r"\s+", "", folded)
+    return _SPACES.sub("", folded)
 
 
 def text_checksum(text: str) -> str:

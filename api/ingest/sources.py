@@ -351,7 +351,9 @@ def read_all(
             yield from read_units(source, options, folders)
         return
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(max_workers=options.readers, mp_context=context)
+    pool = ProcessPoolExecutor(
+        max_workers=options.readers, mp_context=context, initializer=_start_reader
+    )
     try:
         # a process holds one chunk and the pool queues one more: the rest can be taken back.
         # Room for four per process, so that a writer busy with a slow batch (the first one
@@ -414,14 +416,14 @@ def _next(
         return head.units
     if head.future is None:
         assert head.chunk is not None
-        return _read_chunk(head.chunk, options)
+        return _read_chunk(head.chunk, options, folders)
     while not head.future.done():
         waiting = [later for later in window if later.waiting]
         if len(waiting) < 2 or not waiting[-1].future.cancel():  # type: ignore[union-attr]
             break  # wait
         taken = waiting[-1]
         assert taken.chunk is not None
-        taken.units = _read_chunk(taken.chunk, options)
+        taken.units = _read_chunk(taken.chunk, options, folders)
     return head.future.result()
 
 
@@ -445,7 +447,17 @@ def _tasks(sources: Sequence[Source]) -> Iterator[Source | list[Source]]:
         yield chunk
 
 
-def _read_chunk(sources: list[Source], options: Options) -> list[Unit | IngestError]:
-    """What a reading process does with one chunk (its own folder cache, its own GC rules)."""
-    folders: FolderCollections = {}
-    return [item for source in sources for item in read_units(source, options, folders)]
+# A reading process's folder collections: it is forked for one import and serves only it.
+_process_folders: FolderCollections = {}
+
+
+def _start_reader() -> None:
+    _process_folders.clear()
+
+
+def _read_chunk(
+    sources: list[Source], options: Options, folders: FolderCollections | None = None
+) -> list[Unit | IngestError]:
+    """Read one chunk: in a reading process, or here with the import's ``folders``."""
+    known = _process_folders if folders is None else folders
+    return [item for source in sources for item in read_units(source, options, known)]

@@ -3,10 +3,12 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from api.ingest.dateline import parse_dateline
 from api.ingest.errors import IngestError
-from api.ingest.markdown import read_markdown
+from api.ingest.markdown import _single_spaced, read_markdown
 
 FRONT = """---
 doc_date: '1945-02-01'
@@ -167,3 +169,17 @@ def test_heading_lines(line, genre, number, place, date, time) -> None:  # type:
         date,
         time,
     )
+
+
+@given(st.text(max_size=40) | st.text(alphabet=" ab\t\n\r\x0b\x0c\x1c\x1f\xa0\u2003", max_size=12))
+@example("The Minister said so.")
+@example(" leading")
+@example("two  spaces")
+@example("tab\there")
+@example("file\x1cseparator")
+def test_text_called_single_spaced_is_what_collapsing_whitespace_gives(text: str) -> None:
+    """The shortcut in ``_inline`` may only skip ``" ".join(text.split())`` when it is a no-op."""
+    if _single_spaced(text):
+        assert " ".join(text.split()) == text
+    if text == "The Minister said so.":
+        assert _single_spaced(text)
