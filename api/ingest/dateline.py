@@ -81,6 +81,9 @@ _TITLE_GENRES = (
     ("agreement", "agreement"),
 )
 _PLACE_TOKEN = re.compile(r"^\[?[A-Z][A-Z.'&-]*\]?,?$")
+_SPACE_COMMA = re.compile(r"\s+,")
+_NOTE_MARK = re.compile(r"\[\d+\]")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,8 @@ class Dateline:
 
 def _place_name(raw: str) -> str:
     """``LONDON`` → ``London``, ``[SAN FRANCISCO]`` → ``San Francisco``; keeps inner commas."""
-    cleaned = re.sub(r"[\[\]]", "", raw).strip(" ,")
-    cleaned = re.sub(r"\s+,", ",", cleaned)
+    cleaned = raw.replace("[", "").replace("]", "").strip(" ,")
+    cleaned = _SPACE_COMMA.sub(",", cleaned)
     words = []
     for word in cleaned.split(" "):
         words.append(word if not word.isupper() else word.capitalize())
@@ -140,11 +143,11 @@ def parse_dateline(line: str) -> Dateline:
     # with a digit (E29, CAB302) is a number, not a place.
     while place_start < len(tokens) and any(ch.isdigit() for ch in tokens[place_start]):
         place_start += 1
-    number_tokens = [t for t in tokens[:place_start] if not re.fullmatch(r"\[\d+\]", t)]
+    number_tokens = [t for t in tokens[:place_start] if not _NOTE_MARK.fullmatch(t)]
     place_tokens = tokens[place_start:]
     number = " ".join(number_tokens).strip(" ,") or None
     if number is not None and (
-        number.lower() == "unnumbered" or not re.search(r"\d", number) or len(number_tokens) > 3
+        number.lower() == "unnumbered" or not _DIGIT.search(number) or len(number_tokens) > 3
     ):
         number = None
     place = _place_name(" ".join(place_tokens)) if place_tokens else None

@@ -5,7 +5,10 @@ from collections import deque
 from concurrent.futures import Future
 from pathlib import Path
 
-from api.ingest.sources import Options, Source, _next, _Pending, discover
+import pytest
+
+from api.ingest.errors import IngestError
+from api.ingest.sources import Options, Source, _next, _Pending, _text, discover
 from tests.ingest.test_importer import _many
 
 
@@ -57,3 +60,20 @@ def test_a_chunk_given_to_no_process_is_read_here(tmp_path: Path) -> None:
     sources, _ = discover([_many(tmp_path) / "dfat"])
     window = deque([_Pending(chunk=sources[:2])])
     assert [u.documents[0].id for u in _next(window, Options(), {})] == _ids(sources[:2])
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_files_are_read_with_universal_newlines(tmp_path: Path, newline: str) -> None:
+    """As text mode reads them: CRLF and CR become LF; nothing else changes."""
+    path = tmp_path / "a.md"
+    path.write_bytes(newline.join(["---", "title: Ä", "---", "", "Text\u2013here."]).encode())
+    assert _text(path) == path.read_text(encoding="utf-8")
+    assert _text(path) == "---\ntitle: Ä\n---\n\nText\u2013here."
+
+
+def test_a_file_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_bytes(b"---\ntitle: x\n---\n\nAu\xdfenpolitik\n")
+    with pytest.raises(IngestError) as caught:
+        _text(path)
+    assert caught.value.line == 5 and "not UTF-8" in caught.value.message
