@@ -24,6 +24,7 @@ from rich.progress import (
 
 from api.db import make_engine
 from api.ingest.errors import IngestError
+from api.ingest.fidelity import Fidelity
 from api.ingest.importer import Report, check_sources, import_sources
 from api.ingest.sources import FORMATS, Options, default_readers, discover
 from api.settings import get_settings
@@ -78,6 +79,8 @@ class _Bar:
 
 
 def _print_report(report: Report, verb: str) -> None:
+    for warning in report.warnings:
+        _error(f"warning: {warning}")
     for failure in report.failures:
         _error(f"failed: {failure}")
     megabytes = report.bytes / 1_000_000
@@ -242,12 +245,21 @@ def check_command(
     data_dir: Annotated[
         Path | None, typer.Option(help="seed corpus folder (default: QUELLEN_DATA_DIR)")
     ] = None,
+    report: Annotated[
+        bool,
+        typer.Option(
+            "--report",
+            help="also print how faithfully Markdown files read: markers, notes anchored, "
+            "remnants of markup, headings and tables (api/ingest/fidelity.py)",
+        ),
+    ] = False,
 ) -> None:
     """Validate files without loading them: every file is read by its reader and its record
     checked (offsets, refs, dates, notes); problems are listed with path and line.
 
     Without PATHS, validates the seed corpus in data/ (or --data-dir) as `quellen seed`
-    would load it. Exit code 0 when everything is valid, 1 otherwise.
+    would load it. Exit code 0 when everything is valid, 1 otherwise. With --report, the
+    fidelity figures of the Markdown files follow.
     """
     settings = get_settings()
     if not paths:
@@ -266,12 +278,23 @@ def check_command(
         return
     sources, problems = discover(paths, format)
     options = Options(format=format, collection=collection, max_bytes=settings.import_max_bytes)
+    fidelity = Fidelity() if report else None
     with _Bar(sum(s.size for s in sources), "checking", True) as bar:
-        report = check_sources(sources, options, progress=bar.advance)
-    report.failures[:0] = problems
-    for failure in report.failures:
+        checked = check_sources(
+            sources,
+            options,
+            progress=bar.advance,
+            observe=fidelity.add if fidelity is not None else None,
+        )
+    checked.failures[:0] = problems
+    for warning in checked.warnings:
+        _error(f"warning: {warning}")
+    for failure in checked.failures:
         _error(f"invalid: {failure}")
-    if report.failures:
-        typer.echo(f"{len(report.failures)} problems in {len(sources)} files")
+    if fidelity is not None:
+        for line in fidelity.lines():
+            typer.echo(line)
+    if checked.failures:
+        typer.echo(f"{len(checked.failures)} problems in {len(sources)} files")
         raise typer.Exit(1)
-    typer.echo(f"{len(sources)} files, {report.documents} documents, all valid")
+    typer.echo(f"{len(sources)} files, {checked.documents} documents, all valid")

@@ -176,6 +176,11 @@ def _chunk(session: Session, ids: list[str]) -> Iterator[DocumentRecord]:
                     boilerplate=p.boilerplate,
                     section_ref=p.section_ref,
                     page=p.page,
+                    level=p.level,
+                    depth=p.depth,
+                    label=p.label,
+                    marks=p.marks or [],  # type: ignore[arg-type]
+                    table=p.table_cells,  # type: ignore[arg-type]
                 )
                 for p in own_passages
             ],

@@ -26,7 +26,7 @@ mentions, detected and inferred references are not written (the bundle keeps rej
 mentions; the linker recomputes the rest).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ from api.ingest.record import (
     EntityRecord,
     EventRecord,
     FootnoteRecord,
+    MarkRecord,
     MentionRecord,
 )
 from api.ingest.tei import encode_target
@@ -60,6 +61,8 @@ KIND_ELEMENTS = {
     "signature": "signed",
     "dateline": "dateline",
     "caption": "ab",
+    "editorial": "ab",
+    "table": "table",
 }
 MENTION_ELEMENTS = {
     "person": "persName",
@@ -157,6 +160,7 @@ class _Writer:
         self.record = record
         self.entities = entities
         self.used: dict[str, EntityRecord | EventRecord] = {}
+        self._head_rows = 0
 
     def mention_maker(self, mention: MentionRecord) -> Maker | None:
         entity = self.entities.get(mention.entity_id)
@@ -195,9 +199,20 @@ class _Writer:
         return make
 
     def inline(
-        self, parent: Any, text: str, container: str, ref: str, points: list[tuple[int, Maker]]
+        self,
+        parent: Any,
+        text: str,
+        container: str,
+        ref: str,
+        points: list[tuple[int, Maker]],
+        marks: Sequence[MarkRecord] = (),
+        cells: Sequence[tuple[int, int, int]] | None = None,
     ) -> None:
-        spans: list[tuple[int, int, Maker]] = []
+        """Write ``text`` into ``parent`` with its marks, mentions, references and points;
+        a table's text goes cell by cell (``cells``: row, start, end), in rows and cells."""
+        spans: list[tuple[int, int, Maker]] = [
+            (mark.start, mark.end, _mark_maker(mark.type)) for mark in marks
+        ]
         for mention in self.record.mentions:
             if mention.container == container and mention.ref == ref:
                 maker = self.mention_maker(mention)
@@ -216,7 +231,20 @@ class _Writer:
         points = sorted(
             [*points, *((s[0], s[2]) for s in zero)], key=lambda p: p[0]
         )  # stable: notes keep their order
-        _fill(parent, text, ranged, points)
+        if cells is None:
+            _fill(parent, text, ranged, points)
+            return
+        row_element: Any = None
+        current_row = -1
+        for row, start, end in cells:
+            if row != current_row:
+                current_row = row
+                row_element = _el(parent, "row", role="label" if row < self._head_rows else None)
+            cell = _el(row_element, "cell")
+            inside = [s for s in ranged if start <= s[0] and s[1] <= end]
+            mine = [p for p in points if start <= p[0] <= end]
+            points = [p for p in points if not start <= p[0] <= end]
+            _fill(cell, text, inside, mine, start, end)
 
     def body(self, body: Any) -> None:
         record = self.record
@@ -261,9 +289,13 @@ class _Writer:
                 parent = container
             last_kind = passage.kind
             attributes: dict[str, str | None] = {
-                "type": "caption" if passage.kind == "caption" else None,
+                "type": passage.kind if passage.kind in ("caption", "editorial") else None,
                 "rend": "boilerplate" if passage.boilerplate else None,
             }
+            if passage.level is not None:
+                attributes["rend"] = f"h{passage.level}"
+            if passage.label is not None:
+                attributes["n"] = passage.label
             if passage.ref != passage.section_ref or passage.kind != "heading":
                 attributes["xml__id"] = passage.ref
             element = _el(parent, KIND_ELEMENTS[passage.kind], **attributes)
@@ -283,9 +315,30 @@ class _Writer:
                 for note in trailing:
                     points.append((len(passage.text), self.note_maker(note, True)))
             points.sort(key=lambda p: p[0])
-            self.inline(element, passage.text, "passage", passage.ref, points)
+            cells = None
+            if passage.table is not None:
+                cells = _cells(passage.text)
+                self._head_rows = passage.table.header_rows
+            self.inline(element, passage.text, "passage", passage.ref, points, passage.marks, cells)
         for page in pages:
             _el(container, "pb", n=page.n)
+
+
+def _mark_maker(kind: str) -> Maker:
+    return lambda parent: _el(parent, "hi", rend=kind)
+
+
+def _cells(text: str) -> list[tuple[int, int, int]]:
+    """(row, start, end) of each cell of a table passage's text (tabs part cells, lines rows)."""
+    found: list[tuple[int, int, int]] = []
+    position = 0
+    for row, line in enumerate(text.split("\n")):
+        start = position
+        for cell in line.split("\t"):
+            found.append((row, start, start + len(cell)))
+            start += len(cell) + 1
+        position += len(line) + 1
+    return found
 
 
 def _page_maker(n: str) -> Maker:

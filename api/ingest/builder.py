@@ -8,6 +8,7 @@ the document-wide ones the record stores, so no reader does offset arithmetic of
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from api.ingest.record import PageRecord, PassageRecord
 
@@ -23,6 +24,8 @@ class PendingPassage:
     boilerplate: bool = False
     anchors: list[tuple[str, int]] = field(default_factory=list)  # (note key, local offset)
     pages: list[tuple[str, int]] = field(default_factory=list)  # (page n, local offset)
+    # structure, as PassageRecord has it: heading level, list depth and label, marks, table
+    structure: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -74,6 +77,7 @@ class TextBuilder:
             boilerplate=passage.boilerplate,
             section_ref=passage.section_ref,
             page=page_at_start,
+            **passage.structure,
         )
         self.passages.append(record)
         self.pieces.append(passage.text)

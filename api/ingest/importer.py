@@ -47,6 +47,9 @@ from api.search.backends import DeferredIndex, backend_for
 class Report:
     counts: dict[Outcome, int] = field(default_factory=lambda: dict.fromkeys(Outcome, 0))
     failures: list[IngestError] = field(default_factory=list)
+    # what readers had to decide about files they read (also a curatorial note on the
+    # document): a marker without a note, notes in two sequences, a shortened id …
+    warnings: list[IngestError] = field(default_factory=list)
     documents: int = 0
     bytes: int = 0
     seconds: float = 0.0
@@ -358,6 +361,7 @@ def _write_and_link(
         failed = writer.write_batch(batch, options.strict)
         report.failures.extend(_failure(exc, unit) for unit, exc in failed)
         for unit in batch:
+            report.warnings.extend(IngestError(unit.path, w) for w in unit.warnings)
             report.documents += len(unit.documents)
             report.bytes += unit.size
             unindexed += unit.size
@@ -396,15 +400,23 @@ def _write_and_link(
 
 
 def check_sources(
-    sources: Sequence[Source], options: Options, progress: Progress | None = None
+    sources: Sequence[Source],
+    options: Options,
+    progress: Progress | None = None,
+    observe: Callable[[Source, Unit | IngestError], None] | None = None,
 ) -> Report:
-    """Read and validate every source without a database: what ``quellen check`` runs."""
+    """Read and validate every source without a database: what ``quellen check`` runs.
+
+    ``observe`` sees every unit read (or error), with its source: the fidelity report.
+    """
     report = Report()
     started = time.perf_counter()
     ids: dict[str, Path] = {}
     folders: FolderCollections = {}
     for source in sources:
         for item in read_units(source, options, folders):
+            if observe is not None:
+                observe(source, item)
             if isinstance(item, IngestError):
                 report.failures.append(item)
                 done_docs, done_bytes = 0, 0
@@ -420,6 +432,7 @@ def check_sources(
                         )
                     ids[record.id] = item.path
                 done_docs, done_bytes = len(item.documents), item.size
+                report.warnings.extend(IngestError(item.path, w) for w in item.warnings)
             report.documents += done_docs
             report.bytes += done_bytes
             if progress is not None:

@@ -21,46 +21,52 @@ One file is one document::
 
     1 The note, which may wrap onto following lines.
 
-    _
+    _[AA: A1066, IC45/6/2/1, i]_
 
-     _[AA: A1066, IC45/6/2/1, i]_
+The body is read by a CommonMark parser (api/ingest/mdblocks.py): headings keep their
+level, lists their numbers and nesting, tables their cells, emphasis its place as marks.
+The notes, in whichever of the series' conventions the document writes them, are found and
+matched to their markers by api/ingest/mdnotes.py; archival reference lines of any
+repository become provenance (api/ingest/archival.py). What the reader makes of the rest:
 
-What the reader makes of it:
+- the front matter becomes the metadata (``doc_date`` → date, ``doc_num`` → number and a
+  ``document_number`` identifier, ``doc_order`` → provenance order, ``naa_refs`` → archival
+  ids and identifiers, ``vol_*`` → the collection); ``title``/``date``/``authors``/… are
+  taken as they are, so files that are not from DFAT work too;
+- the first paragraph, when it reads as a heading line (genre, number, place, date), is
+  the ``dateline`` passage; a classification line (``TOP SECRET``) after it is a
+  ``heading`` passage and recorded in provenance;
+- a paragraph wholly in italics, or wholly in brackets (``[matter omitted]``), is the
+  editor's, not the document's: an ``editorial`` passage; one wholly in bold is a heading;
+- a name in capitals closing a part (``G.F.PEARCE``) is a ``signature``.
 
-- the front matter becomes the metadata (``doc_date`` → date, ``doc_num`` → number,
-  ``doc_order`` → provenance order, ``naa_refs`` → archival ids and identifiers, ``vol_*`` →
-  the collection); ``title``/``date``/``authors``/… are taken as they are, so files that
-  are not from DFAT work too;
-- the first paragraph is the heading line: kept as a ``dateline`` passage and parsed for
-  genre, number, place, date and time; a classification line (``TOP SECRET``) after it is
-  kept as a ``heading`` passage and recorded in provenance;
-- ``[n]`` markers become footnote anchors and leave the text; the notes after the ``_``
-  separator become footnotes (lines that continue a note are joined to it);
-- the closing italic archival reference ``_[AA: …]_`` becomes provenance, not text;
-- Markdown escapes (``2\\.``) and emphasis underscores are undone.
-
-The web edition was harvested from HTML and carries the harvest's scars: the separator is
-sometimes glued to the first note (``_1 …``), a sentence that was cut out of the running
-text sometimes stands in italics after the notes, a note sometimes has no marker and a
-marker no note. The reader keeps all the text, records what it had to repair as a
-transcription note, and never drops a note.
-
-Inline Markdown is undone with a few regular expressions rather than a full CommonMark
-parser: the corpus uses escapes and underscores only, and markdown-it-py would cost more
-than every other step of an import together (0.3 s for the 481 documents of volume 8).
+Nothing is dropped for an unusual structure: whatever the reader had to decide is said in a
+transcription note on the document and as a warning of the import.
 """
 
+import hashlib
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
+from api.ingest.archival import REPOSITORIES, read_archival
 from api.ingest.builder import PendingPassage, TextBuilder
+from api.ingest.dateline import Dateline, parse_dateline
 from api.ingest.dateline import genre_from_title as _genre_from_title
-from api.ingest.dateline import parse_dateline
 from api.ingest.errors import IngestError
+from api.ingest.mdblocks import (
+    Block,
+    Rendered,
+    markers,
+    parse_blocks,
+    render,
+    render_table,
+)
+from api.ingest.mdnotes import Notes, find_notes
 from api.ingest.plaintext import _explain
 from api.ingest.record import (
     ArchivalId,
@@ -74,77 +80,25 @@ from api.ingest.record import (
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_EMPHASIS = re.compile(r"(?<![\w\\])[_*]{1,2}(?=\S)|(?<=[^\s\\])[_*]{1,2}(?!\w)")
-_MARKER = re.compile(r"\[(\d{1,3})\]")
 _SLUG_GAPS = re.compile(r"[^a-z0-9]+")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_NOTE_LINE = re.compile(r"^_?\s*(\d{1,3})\s+(\S.*)$")
-_SEPARATOR = {"_", "__", "___"}
-# [AA : A1066, IC45/6/2/1, i] — a repository code, a colon and the reference, in italics or not
-_ARCHIVAL = re.compile(r"^_?\s*\[(?P<repo>[A-Z][A-Z.]{1,9})\s*[:;]\s*(?P<ref>[^\]]+)\]?\s*_?\s*$")
+_TITLE_MARKER = re.compile(r"\s*\[\^?(\d{1,3})\](?:\(#[^)]*\))?")
 _CLASSIFICATION = re.compile(
     r"^(?:(?:MOST |TOP )?SECRET|CONFIDENTIAL|RESTRICTED|PERSONAL|IMMEDIATE|MOST IMMEDIATE|"
-    r"PRIORITY|URGENT|CLEAR THE LINE|OFFICIAL|IMPORTANT|AND|&|[ ,])+$"
+    r"PRIORITY|URGENT|CLEAR THE LINE|OFFICIAL|IMPORTANT|AND|&|[ ,.])+$",
+    re.IGNORECASE,
 )
 _SIGNATURE = re.compile(r"^[A-Z][A-Z.' -]{1,40}$")
-REPOSITORIES = {
-    "AA": "National Archives of Australia",
-    "NAA": "National Archives of Australia",
-}
+_CAPITALS = re.compile(r"^[^a-z]*[A-Z][^a-z]*$")
 SUFFIXES = (".md", ".markdown")
+ID_LENGTH = 200
+TELEGRAM_GENRES = {"telegram", "cablegram", "savingram", "teleprinter message"}
 
 
 def slugify(text: str) -> str:
     """Lower-case ASCII slug: runs of anything else become one hyphen."""
     slug = _SLUG_GAPS.sub("-", text.lower()).strip("-")
     return slug or "document"
-
-
-def _inline(text: str) -> str:
-    """Undo Markdown escapes and emphasis; collapse the whitespace the harvest left."""
-    if "_" in text or "*" in text:
-        text = _EMPHASIS.sub("", text)
-    if "\\" in text:
-        text = _ESCAPE.sub(r"\1", text)
-    if _single_spaced(text):
-        return text  # most paragraphs: splitting them into words would change nothing
-    return " ".join(text.split())
-
-
-def _single_spaced(text: str) -> bool:
-    """True when ``" ".join(text.split())`` would give ``text`` back, checked in C loops.
-
-    In ASCII every whitespace character but the space is a control character, which
-    ``isprintable`` refuses; what is left to look for is a run of spaces or one at an end.
-    """
-    return (
-        text.isascii()
-        and text.isprintable()
-        and "  " not in text
-        and not text.startswith(" ")
-        and not text.endswith(" ")
-    )
-
-
-def _strip_markers(text: str) -> tuple[str, list[tuple[str, int]]]:
-    """Remove ``[n]`` markers with the space before them; return the text and the anchors."""
-    out: list[str] = []
-    anchors: list[tuple[str, int]] = []
-    length = 0
-    pos = 0
-    for match in _MARKER.finditer(text):
-        before = text[pos : match.start()]
-        if before.endswith(" ") and (match.end() == len(text) or text[match.end()] in " .,;:)"):
-            before = before[:-1]
-        out.append(before)
-        length += len(before)
-        anchors.append((match.group(1), length))
-        pos = match.end()
-        if length == 0 and text[pos : pos + 1] == " ":
-            pos += 1  # a marker opening the paragraph takes its following space with it
-    out.append(text[pos:])
-    return "".join(out), anchors
 
 
 def split_front_matter(source: str, path: Path) -> tuple[dict[str, Any], str, int]:
@@ -164,57 +118,6 @@ def split_front_matter(source: str, path: Path) -> tuple[dict[str, Any], str, in
     if not isinstance(meta, dict):
         raise IngestError(path, "the front matter must be a YAML mapping", 2)
     return meta, source[match.end() :], source.count("\n", 0, match.end()) + 1
-
-
-def _paragraphs(body: str, first_line: int) -> list[tuple[int, str]]:
-    """Blocks separated by blank lines, with the line each starts on (lines joined by a space)."""
-    blocks: list[tuple[int, str]] = []
-    current: list[str] = []
-    start = first_line
-    for lineno, line in enumerate(body.splitlines(), start=first_line):
-        if line.strip():
-            if not current:
-                start = lineno
-            current.append(line.strip())
-        elif current:
-            blocks.append((start, " ".join(current)))
-            current = []
-    if current:
-        blocks.append((start, " ".join(current)))
-    return blocks
-
-
-def _is_note_start(text: str) -> bool:
-    match = _NOTE_LINE.match(text)
-    return match is not None and match.group(1) == "1"
-
-
-def _split_tail(blocks: list[tuple[int, str]]) -> int:
-    """Index of the first block after the running text (separator, archival ref or notes)."""
-    first_note = None
-    for index in range(len(blocks) - 1, -1, -1):
-        text = blocks[index][1]
-        if _is_note_start(text):
-            previous = blocks[index - 1][1] if index else ""
-            if (
-                text.startswith("_")
-                or previous in _SEPARATOR
-                or _ARCHIVAL.match(previous)
-                or (previous.startswith("_") and previous.rstrip("_ ").endswith("]"))
-            ):
-                first_note = index
-                break
-    for index, (_, text) in enumerate(blocks):
-        if first_note is not None and index >= first_note - 1:
-            previous_is_tail = index == first_note - 1 and (
-                text in _SEPARATOR
-                or _ARCHIVAL.match(text)
-                or (text.startswith("_") and text.rstrip("_ ").endswith("]"))
-            )
-            return index if previous_is_tail else first_note
-        if text in _SEPARATOR or _ARCHIVAL.match(text):
-            return index
-    return len(blocks)
 
 
 def _collection(meta: dict[str, Any]) -> CollectionRecord | None:
@@ -254,17 +157,43 @@ def _archival(meta: dict[str, Any], path: Path) -> tuple[list[ArchivalId], list[
             )
         if barcode and barcode != "0":
             archival.append(ArchivalId(scheme="naa_barcode", value=barcode, repository=repository))
-        match = _ARCHIVAL.match(printed) if printed else None
-        if match:
-            value = " ".join(match.group("ref").split())
-            parts = [p.strip() for p in value.split(",")]
-            # the printed reference "A1066, IC45/6/2/1, i" cites series and control symbol
-            citation = ", ".join(parts[:2]) if len(parts) >= 2 else value
-            identifiers.append(IdentifierRecord(scheme="archival_reference", value=citation))
+        line = read_archival(printed, at_reference_place=True) if printed else None
+        if line is not None:
+            identifiers.append(IdentifierRecord(scheme="archival_reference", value=line.citation))
             archival.append(
-                ArchivalId(scheme="printed_reference", value=value, repository=repository)
+                ArchivalId(
+                    scheme="printed_reference",
+                    value=line.reference,
+                    repository=line.repository or repository,
+                )
             )
     return archival, identifiers
+
+
+def _full_id(meta: dict[str, Any], path: Path, collection: CollectionRecord | None) -> str:
+    stem = path.stem
+    if collection is not None and stem[:1].isdecimal():
+        return f"dfat-v{slugify(str(meta['vol_id']))}-{slugify(stem)}"
+    return slugify(str(meta.get("id") or stem))
+
+
+def _document_id(meta: dict[str, Any], path: Path, collection: CollectionRecord | None) -> str:
+    """The id a file's name makes; one too long keeps its start and a hash of the whole,
+    so the same file gets the same id on every import."""
+    full = _full_id(meta, path, collection)
+    if len(full) <= ID_LENGTH:
+        return full
+    digest = hashlib.sha256(full.encode("utf-8")).hexdigest()[:10]
+    return f"{full[: ID_LENGTH - 11].rstrip('-')}-{digest}"
+
+
+@dataclass
+class MarkdownDocument:
+    """What one file reads as: the record, the collection it names, what to warn about."""
+
+    record: DocumentRecord
+    collection: CollectionRecord | None
+    warnings: list[str] = field(default_factory=list)
 
 
 def read_markdown(
@@ -273,165 +202,96 @@ def read_markdown(
     *,
     collection_id: str | None = None,
     default_collection: str | None = None,
-) -> tuple[DocumentRecord, CollectionRecord | None]:
-    """Build the record of one Markdown document; returns it with the collection it names.
+) -> MarkdownDocument:
+    """Build the record of one Markdown document, with the collection it names.
 
     ``collection_id`` puts the document in that collection whatever the file says;
     ``default_collection`` is used when the file names none.
     """
     meta, body, first_line = split_front_matter(source, path)
-    blocks = _paragraphs(body, first_line)
+    blocks = [b for b in parse_blocks(body, first_line) if b.kind != "rule"]
     if not blocks:
         raise IngestError(path, "the document has no text", first_line)
-    tail_start = _split_tail(blocks)
-    body_blocks, tail = blocks[:tail_start], blocks[tail_start:]
-    if not body_blocks:
-        raise IngestError(path, "the document has no running text before its notes", first_line)
-
-    transcription: list[str] = []
-    notes: list[tuple[int, str, int]] = []  # (number, text, line)
-    archival_lines: list[str] = []
-    displaced: list[tuple[int, str]] = []
-    expected = 1
-    seen_separator = False
-    for lineno, text in tail:
-        if text in _SEPARATOR:
-            seen_separator = True
-            continue
-        archival_match = _ARCHIVAL.match(text)
-        if archival_match:
-            archival_lines.append(" ".join(archival_match.group("ref").split()))
-            continue
-        note = _NOTE_LINE.match(text)
-        if note and int(note.group(1)) == expected:
-            notes.append((expected, _inline(note.group(2)), lineno))
-            expected += 1
-            continue
-        if text.startswith("_") and text.rstrip("_ ").endswith("]") and not notes:
-            continue  # a torn copy of the archival reference, repeated in full below
-        if notes and not (seen_separator and text.startswith("_") and text.endswith("_")):
-            number, previous, line = notes[-1]
-            notes[-1] = (number, f"{previous} {_inline(text)}", line)
-            continue
-        displaced.append((lineno, text))
+    remarks: list[str] = []
+    notes = find_notes(blocks)
+    if not notes.body:
+        # nothing but what reads as notes: keep it all as text rather than lose it
+        notes = find_notes([])
+        notes.body = [b for b in blocks if b.kind != "footnote"] or blocks
+        notes.parts = [0] * len(notes.body)
+        remarks.append("The file holds nothing but numbered lines; they are kept as its text.")
 
     builder = TextBuilder()
-    classification: list[str] = []
-    counter = 0
-    heading = parse_dateline(_inline(body_blocks[0][1]))
-    for index, (_, raw) in enumerate(body_blocks + displaced):
-        text, anchors = _strip_markers(_inline(raw))
-        if not text:
-            if anchors:
-                # a paragraph that is nothing but a marker: the note belongs to the text end
-                builder.anchors.setdefault(anchors[0][0], []).append(
-                    (builder.length, builder.passages[-1].ref if builder.passages else "p1")
-                )
-            continue
-        kind = "paragraph"
-        if index == 0:
-            kind = "dateline"
-        elif index <= 2 and _CLASSIFICATION.match(text) and not classification:
-            kind = "heading"
-            classification.append(text)
-        elif index == len(body_blocks) - 1 and _SIGNATURE.match(text) and index > 1:
-            kind = "signature"
-        counter += 1
-        builder.add(
-            PendingPassage(
-                ref=f"p{counter}",
-                kind=kind,
-                text=text,
-                anchors=[(marker, offset) for marker, offset in anchors],
-            )
-        )
-    if displaced:
-        transcription.append(
-            "The source file prints "
-            + ("a passage" if len(displaced) == 1 else f"{len(displaced)} passages")
-            + " in italics after the notes, cut from the running text by the web edition; "
-            "kept at the end of the text."
-        )
-
-    footnotes: list[FootnoteRecord] = []
-    for number, text, _line in notes:
-        places = builder.anchors.pop(str(number), [])
-        offset, ref = places[0] if places else (None, None)
-        if len(places) > 1:
-            transcription.append(
-                f"Marker [{number}] stands {len(places)} times; anchored at the first."
-            )
-        footnotes.append(
-            FootnoteRecord(
-                ref=f"fn{number}",
-                marker=str(number),
-                number=number,
-                text=text,
-                offset=offset,
-                passage_ref=ref,
-            )
-        )
-    orphans = sorted(builder.anchors, key=int)
-    if orphans:
-        listed = ", ".join(f"[{m}]" for m in orphans)
-        transcription.append(f"The source file has no note for marker {listed}.")
-    for footnote in footnotes:
-        if footnote.offset is None:
-            transcription.append(
-                f"No marker in the text for note {footnote.marker} of the source file."
-            )
+    heading, classification = _assemble(notes, builder)
+    footnotes, note_remarks = _footnotes(notes, builder)
+    remarks += notes.remarks + note_remarks
 
     collection = _collection(meta)
     archival_ids, identifiers = _archival(meta, path)
-    for value in archival_lines:
-        parts = value.split(",")
-        if not any(a.scheme == "printed_reference" and a.value == value for a in archival_ids):
-            archival_ids.append(ArchivalId(scheme="printed_reference", value=value))
-        citation = ", ".join(p.strip() for p in parts[:2])
-        if not any(i.value == citation for i in identifiers):
-            identifiers.append(IdentifierRecord(scheme="archival_reference", value=citation))
+    for line in notes.archival:
+        if not any(a.value == line.reference for a in archival_ids):
+            archival_ids.append(
+                ArchivalId(
+                    scheme="printed_reference", value=line.reference, repository=line.repository
+                )
+            )
+        if not any(i.value == line.citation for i in identifiers):
+            identifiers.append(IdentifierRecord(scheme="archival_reference", value=line.citation))
     if meta.get("doc_num") is not None and collection is not None:
         identifiers.append(
             IdentifierRecord(scheme="dfat_document", value=f"{meta['vol_id']}/{meta['doc_num']}")
         )
 
-    title, title_markers = _strip_markers(_inline(str(meta.get("title") or "")))
+    raw_title = str(meta.get("title") or "")
+    title = _TITLE_MARKER.sub("", raw_title).strip()
     title = title or heading.genre or path.stem
-    for marker, _ in title_markers:
-        for footnote in footnotes:
-            if footnote.marker == marker and footnote.offset is None:
-                transcription.remove(f"No marker in the text for note {marker} of the source file.")
-                transcription.append(f"Note {marker} is marked on the title.")
+    for number in _TITLE_MARKER.findall(raw_title):
+        unmarked = f"No marker in the text for note {number} of the source file."
+        if unmarked in remarks:
+            remarks.remove(unmarked)
+            remarks.append(f"Note {number} is marked on the title.")
     raw_date: Any = meta.get("doc_date", meta.get("date"))
     if hasattr(raw_date, "isoformat"):
         raw_date = raw_date.isoformat()
     date = str(raw_date) if raw_date not in (None, "") else heading.date
     number = meta.get("number", meta.get("doc_num"))
     order: Any = meta.get("doc_order")
-    stem = path.stem
-    if collection is not None and stem[:1].isdecimal():
-        doc_id = f"dfat-v{slugify(str(meta['vol_id']))}-{slugify(stem)}"
-    else:
-        doc_id = slugify(str(meta.get("id") or stem))
-    curatorial = [CuratorialNote(kind="transcription", text=t) for t in transcription]
+    doc_id = _document_id(meta, path, collection)
+    if doc_id != _full_id(meta, path, collection):
+        remarks.append(f"The file's name makes an id over {ID_LENGTH} characters; shortened.")
+    final_collection = str(
+        collection_id
+        or meta.get("collection")
+        or (collection.id if collection else None)
+        or default_collection
+        or ""
+    )
+    if meta.get("doc_num") is not None:
+        identifiers.append(
+            IdentifierRecord(
+                scheme="document_number", value=f"{final_collection}/{meta['doc_num']}"
+            )
+        )
+    genre = meta.get("genre") or heading.genre or _genre_from_title(title)
+    printed_number = heading.number or (str(number) if number is not None else None)
+    if heading.number is not None and genre in TELEGRAM_GENRES:
+        # "our telegram 489" elsewhere in the collection finds it (api/linking/citations.py)
+        identifiers.append(
+            IdentifierRecord(scheme="telegram_number", value=f"{final_collection}/{heading.number}")
+        )
+    curatorial = [CuratorialNote(kind="transcription", text=t) for t in remarks]
     try:
         record = DocumentRecord(
             id=doc_id,
-            collection_id=str(
-                collection_id
-                or meta.get("collection")
-                or (collection.id if collection else None)
-                or default_collection
-                or ""
-            ),
+            collection_id=final_collection,
             title=title,
             authors=_as_list(meta.get("authors")),
             recipients=_as_list(meta.get("recipients")),
             date=date,
             source_type=meta.get("source_type", "primary"),
-            genre=meta.get("genre") or heading.genre or _genre_from_title(title),
+            genre=genre,
             language=meta.get("language", "en"),
-            number=heading.number or (str(number) if number is not None else None),
+            number=printed_number,
             provenance=Provenance(
                 publisher=collection.publisher if collection else None,
                 container_title=collection.title if collection else None,
@@ -440,7 +300,7 @@ def read_markdown(
                 order=int(order) if order is not None else None,
                 place=heading.place,
                 time=heading.time,
-                classification=classification[0] if classification else None,
+                classification=classification,
             ),
             notes=curatorial,
             identifiers=identifiers,
@@ -452,7 +312,168 @@ def read_markdown(
         raise IngestError(path, _explain(exc)) from exc
     except (TypeError, ValueError) as exc:
         raise IngestError(path, str(exc)) from exc
-    return record, collection
+    return MarkdownDocument(record, collection, remarks)
+
+
+def _note_key(run: int, sequence: int, index: int) -> str:
+    return f"{run}.{sequence}.{index}"
+
+
+def _assemble(notes: Notes, builder: TextBuilder) -> tuple[Dateline, str | None]:
+    """Add the body's passages to ``builder``; returns the heading line and classification."""
+    key_of = {id(marker): _note_key(*spot) for spot, marker in notes.anchored.items()}
+    heading = Dateline()
+    classification: str | None = None
+    body = notes.body
+    for index, block in enumerate(body):
+        if block.kind == "table" and block.rows:
+            rendered, cells = render_table(block.rows)
+            structure: dict[str, Any] = {"table": {"rows": cells, "header_rows": block.header_rows}}
+            kind = "table"
+        else:
+            rendered = render(block.pieces)
+            structure = {}
+            kind = _kind(block, rendered)
+        anchors = [
+            (key_of[id(marker)], offset)
+            for marker, offset in rendered.anchors
+            if id(marker) in key_of
+        ]
+        if not rendered.text:
+            if anchors:  # a paragraph that is nothing but a marker: its note is at the end
+                ref = builder.passages[-1].ref if builder.passages else "p1"
+                for key, _ in anchors:
+                    builder.anchors.setdefault(key, []).append((builder.length, ref))
+            continue
+        if not builder.passages and kind == "paragraph":
+            heading = parse_dateline(rendered.text)
+            if heading.date or heading.genre:
+                kind = "dateline"
+            else:
+                heading = Dateline()
+        elif (
+            len(builder.passages) <= 2
+            and classification is None
+            and kind == "paragraph"
+            and _CLASSIFICATION.match(rendered.text)
+        ):
+            kind = "heading"
+            classification = rendered.text
+        elif kind == "paragraph" and _CAPITALS.match(rendered.text) and len(rendered.text) <= 120:
+            closes_part = index + 1 == len(body) or notes.parts[index + 1] != notes.parts[index]
+            is_name = _SIGNATURE.match(rendered.text) is not None
+            kind = "signature" if is_name and (closes_part or "." in rendered.text) else "heading"
+        if block.kind == "heading":
+            structure["level"] = block.level
+        if block.kind == "list_item":
+            structure["depth"] = block.depth
+            structure["label"] = block.label
+        if rendered.marks:
+            structure["marks"] = rendered.marks
+        builder.add(
+            PendingPassage(
+                ref=f"p{len(builder.passages) + 1}",
+                kind=kind,
+                text=rendered.text,
+                anchors=anchors,
+                structure=structure,
+            )
+        )
+    return heading, classification
+
+
+def _kind(block: Block, rendered: Rendered) -> str:
+    if block.kind == "heading":
+        return "heading"
+    if block.kind == "list_item":
+        return "quotation" if block.quoted else "list_item"
+    if block.kind == "quotation":
+        return "quotation"
+    text = rendered.text
+    if _wholly(rendered, "italic") or (text.startswith("[") and text.endswith("]")):
+        return "editorial"
+    if _wholly(rendered, "bold") and len(text) <= 200 and not text.endswith("."):
+        return "heading"
+    return "paragraph"
+
+
+def _wholly(rendered: Rendered, mark: str) -> bool:
+    """The mark covers every letter of the text (punctuation and markers may stand outside)."""
+    covered = [False] * len(rendered.text)
+    for span in rendered.marks:
+        if span["type"] == mark:
+            for i in range(int(span["start"]), int(span["end"])):
+                covered[i] = True
+    letters = [i for i, c in enumerate(rendered.text) if c.isalnum()]
+    return bool(letters) and all(covered[i] for i in letters)
+
+
+def _footnotes(notes: Notes, builder: TextBuilder) -> tuple[list[FootnoteRecord], list[str]]:
+    """The notes in printed order, numbered through the document, anchored where they can be."""
+    footnotes: list[FootnoteRecord] = []
+    remarks: list[str] = []
+    printed_numbers = set()
+    sequences = 0
+    for run_index, run in enumerate(notes.runs):
+        for sequence_index, sequence in enumerate(run.sequences):
+            sequences += 1
+            for note_index, note in enumerate(sequence):
+                printed_numbers.add(note.number)
+                number = len(footnotes) + 1
+                key = _note_key(run_index, sequence_index, note_index)
+                places = builder.anchors.pop(key, [])
+                offset, ref = places[0] if places else (None, None)
+                text = render(note.pieces).text or "(empty note)"
+                if note_index == 0 and note.number != 1:
+                    remarks.append(
+                        f"The notes begin at {note.number} (line {note.line}), not at 1; kept "
+                        f"as printed, as note fn{number}."
+                    )
+                elif note_index and note.number != sequence[note_index - 1].number + 1:
+                    previous = sequence[note_index - 1].number
+                    remarks.append(
+                        f"Note {note.number} (line {note.line}) follows note {previous} where "
+                        f"{previous + 1} was due; kept as printed, as note fn{number}."
+                    )
+                if offset is None:
+                    remarks.append(
+                        f"No marker in the text for note {note.number} of the source file."
+                    )
+                footnotes.append(
+                    FootnoteRecord(
+                        ref=f"fn{number}",
+                        marker=str(note.number),
+                        number=number,
+                        text=text,
+                        offset=offset,
+                        passage_ref=ref,
+                    )
+                )
+    if sequences > 1:
+        remarks.append(
+            f"The notes are printed in {sequences} sequences, each numbered from 1; each is "
+            "anchored to the markers of its own part."
+        )
+    anchored = {id(m) for m in notes.anchored.values()}
+    for block in notes.body:
+        pieces = list(block.pieces)
+        for row in block.rows or []:
+            for cell in row:
+                pieces.extend(cell)
+        for marker in markers(pieces):
+            if id(marker) in anchored:
+                continue
+            if marker.number in printed_numbers:
+                remarks.append(
+                    f"Marker {marker.raw} on line {marker.line} has no note of its own in its "
+                    f"part (note {marker.number} is anchored elsewhere); left out of the text."
+                )
+            else:
+                remarks.append(
+                    f"The source file has no note for marker {marker.raw} (line "
+                    f"{marker.line}); the marker is left out of the text."
+                )
+    return footnotes, remarks
 
 
 def _as_list(value: Any) -> list[str]:

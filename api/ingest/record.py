@@ -23,6 +23,8 @@ PASSAGE_KINDS = (
     "caption",
     "signature",
     "dateline",
+    "table",
+    "editorial",
 )
 PassageKind = Literal[
     "heading",
@@ -33,6 +35,8 @@ PassageKind = Literal[
     "caption",
     "signature",
     "dateline",
+    "table",
+    "editorial",
 ]
 SourceType = Literal["primary", "secondary", "tertiary"]
 
@@ -106,6 +110,21 @@ class IdentifierRecord(_Strict):
     value: str = Field(min_length=1, max_length=500)
 
 
+class MarkRecord(_Strict):
+    """Emphasis as printed, over ``start``–``end`` of the passage's text."""
+
+    type: Literal["italic", "bold"]
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class TableRecord(_Strict):
+    """A table's cells, row by row; the passage's text is the same cells, tab-separated."""
+
+    rows: list[list[str]] = Field(min_length=1)
+    header_rows: int = Field(default=0, ge=0)
+
+
 class PassageRecord(_Strict):
     ref: str = Field(min_length=1, max_length=200)
     kind: PassageKind
@@ -115,6 +134,22 @@ class PassageRecord(_Strict):
     boilerplate: bool = False
     section_ref: str | None = None
     page: str | None = None
+    level: int | None = Field(default=None, ge=1, le=6, description="a heading's level")
+    depth: int | None = Field(default=None, ge=1, description="a list item's nesting, from 1")
+    label: str | None = Field(
+        default=None, max_length=20, description="a list item's number or bullet as printed"
+    )
+    marks: list[MarkRecord] = Field(default_factory=list)
+    table: TableRecord | None = None
+
+    @model_validator(mode="after")
+    def _marks_inside(self) -> "PassageRecord":
+        for mark in self.marks:
+            if not mark.start < mark.end <= len(self.text):
+                raise ValueError(
+                    f"passage {self.ref!r}: {mark.type} {mark.start}-{mark.end} is outside its text"
+                )
+        return self
 
 
 class FootnoteRecord(_Strict):

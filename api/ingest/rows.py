@@ -10,6 +10,7 @@ writing process nothing but the statements. What does depend on the database —
 the document exists, the ids of rows just written — stays with ``api.ingest.loader``.
 """
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,11 @@ PASSAGE_COLUMNS = (
     "start_offset",
     "end_offset",
     "page",
+    "level",
+    "depth",
+    "label",
+    "marks",
+    "table_cells",
 )
 # the last two name the passage a note is anchored in; the loader turns them into its id
 FOOTNOTE_COLUMNS = ("document_id", "ref", "marker", "number", "text", "norm_text", "offset")
@@ -92,7 +98,7 @@ def document_rows(record: DocumentRecord) -> DocumentRows:
     ]
     containers = [(("passage", p.ref), p.text) for p in record.passages]
     containers += [(("footnote", note.ref), note.text) for note in record.footnotes]
-    detected = detect(containers, {row[3] for row in identifier_rows})
+    detected = detect(containers, {row[3] for row in identifier_rows}, record.collection_id)
     return DocumentRows(
         id=doc,
         collection_id=record.collection_id,
@@ -111,6 +117,11 @@ def document_rows(record: DocumentRecord) -> DocumentRows:
                 p.start,
                 p.end,
                 p.page,
+                p.level,
+                p.depth,
+                p.label,
+                _json([mark.model_dump() for mark in p.marks]) if p.marks else None,
+                _json(p.table.model_dump()) if p.table is not None else None,
             )
             for seq, p in enumerate(record.passages, start=1)
         ],
@@ -134,3 +145,8 @@ def document_rows(record: DocumentRecord) -> DocumentRows:
         cross_references=list(record.cross_references),
         detected=[(kind, ref, citation) for (kind, ref), citation in detected],
     )
+
+
+def _json(value: Any) -> str:
+    """A JSON column's value as the driver takes it (rows go to the driver unconverted)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

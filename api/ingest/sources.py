@@ -65,6 +65,7 @@ class Unit:
     fallback: CollectionRecord | None = None  # created only when missing
     registry: Registry | None = None  # upserted
     known: list[EntityRecord | EventRecord] = field(default_factory=list)  # created if missing
+    warnings: list[str] = field(default_factory=list)  # what the reader had to decide
 
 
 @dataclass
@@ -255,14 +256,16 @@ def _file_unit(source: Source, options: Options, folders: FolderCollections | No
         unit.registry = Registry(entities=found.entities, events=found.events)
         unit.known = found.known
     elif source.format == "markdown":
-        record, own = markdown.read_markdown(
+        read = markdown.read_markdown(
             _text(path),
             path,
             collection_id=options.collection,
             default_collection=collection.id if collection else None,
         )
-        if own is not None and options.collection is None:
-            unit.collections.append(own)
+        record = read.record
+        unit.warnings = read.warnings
+        if read.collection is not None and options.collection is None:
+            unit.collections.append(read.collection)
     else:
         record = read_document(path, collection_id=collection.id if collection else None)
     if collection is not None and record.collection_id == collection.id:

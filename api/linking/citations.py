@@ -1,7 +1,17 @@
-"""Citations written out in a text: State Department decimal file numbers and URLs.
+"""Citations written out in a text: file numbers, URLs, documents and telegrams by number.
 
-A pure function of the text, so the same detection serves the linker (over passages read
-from the database) and an import (over a record, in the process that read the file).
+- State Department decimal file numbers (``740.62114/9–2744``) and URLs name a source
+  anywhere in the corpus;
+- ``Document 117`` (``Documents 141 and 149``, ``See Document I 7`` as a scan prints 17)
+  names a document of the same printed collection by its number in it: the key is the
+  collection and the number, which documents carry as their ``document_number`` identifier.
+  ``Document 90, Volume XIV`` is another volume's document and is not read as this one's;
+- ``our telegram 489``, ``your cablegram D193``, ``Your 2926`` name a telegram by its
+  number, within the same collection (telegram numbers repeat across senders and years).
+
+A pure function of the text and the collection it belongs to, so the same detection serves
+the linker (over passages read from the database) and an import (over a record, in the
+process that read the file).
 """
 
 import re
@@ -16,6 +26,17 @@ FILE_NUMBER = re.compile(
 )
 URL = re.compile(r"https?://[^\s<>\"“”‘’()\[\]]+")
 _TRAILING = ".,;:!?"
+_NUMBER = r"(?:[Il](?=\s?\d))?\s?\d{1,4}\b"
+DOCUMENT = re.compile(
+    rf"\bDocuments?\s+(?:No\.?\s*)?(?P<first>{_NUMBER})"
+    rf"(?P<more>(?:\s*(?:,|and|&)\s*{_NUMBER})*)"
+)
+_OTHER_VOLUME_AFTER = re.compile(r"^,?\s*(?:in\s+)?(?:Volume|Vol\.)\s+[IVXLC\d]+")
+_OTHER_VOLUME_BEFORE = re.compile(r"(?:Volume|Vol\.)\s+[IVXLC\d]+,?\s*$")
+TELEGRAM = re.compile(
+    r"\b(?:(?:[Oo]ur|[Yy]our|[Mm]y|[Hh]is|[Tt]heir)\s+(?:telegram|cablegram|cable|savingram)s?"
+    r"\s+(?:No\.?\s*)?|(?:Your|Our|My)\s+(?:No\.\s*)?)(?P<number>[A-Z]{0,3}\d{1,5})\b(?!\.\d)"
+)
 
 K = TypeVar("K")
 
@@ -23,13 +44,24 @@ K = TypeVar("K")
 class Citation(NamedTuple):
     start: int  # offsets into the text searched
     end: int
-    scheme: str  # file_number or url
+    scheme: str  # file_number, url, document_number or telegram_number
     value: str  # as written
     key: str  # normalized, to match a document's identifiers
 
 
-def citations(text: str) -> list[Citation]:
+def scoped_key(scope: str, number: str) -> str:
+    """The key of a number within a collection, as its documents' identifiers are keyed."""
+    return normalize_identifier(f"{scope}/{number}")
+
+
+def citations(text: str, scope: str | None = None) -> list[Citation]:
+    """The citations in ``text``; ``scope`` (the collection) enables those by number."""
     found: list[Citation] = []
+    if scope is not None:
+        if "ocument" in text:
+            found.extend(_documents(text, scope))
+        if any(word in text for word in _OWNERS):
+            found.extend(_telegrams(text, scope))
     if "/" not in text:
         return found  # both a file number and a URL have one; most passages have none
     for match in FILE_NUMBER.finditer(text):
@@ -44,14 +76,56 @@ def citations(text: str) -> list[Citation]:
     return found
 
 
-def detect(containers: Iterable[tuple[K, str]], own: set[str]) -> list[tuple[K, Citation]]:
+def _documents(text: str, scope: str) -> list[Citation]:
+    found: list[Citation] = []
+    for match in DOCUMENT.finditer(text):
+        if _OTHER_VOLUME_AFTER.match(text[match.end() :]) or _OTHER_VOLUME_BEFORE.search(
+            text[max(0, match.start() - 20) : match.start()]
+        ):
+            continue
+        spans = [match.span("first")]
+        more_start = match.start("more")
+        spans += [
+            (more_start + m.start(), more_start + m.end())
+            for m in re.finditer(_NUMBER, match.group("more"))
+        ]
+        for start, end in spans:
+            while text[start] == " ":
+                start += 1
+            digits = text[start:end].translate(_SCANNED_ONE).replace(" ", "")
+            key = scoped_key(scope, digits)
+            found.append(Citation(start, end, "document_number", f"Document {digits}", key))
+    return found
+
+
+_OWNERS = ("our", "Our", "my ", "My ", "his ", "eir ")
+_SCANNED_ONE = str.maketrans({"I": "1", "l": "1"})
+
+
+def _telegrams(text: str, scope: str) -> list[Citation]:
+    return [
+        Citation(
+            match.start("number"),
+            match.end("number"),
+            "telegram_number",
+            match.group("number"),
+            scoped_key(scope, match.group("number")),
+        )
+        for match in TELEGRAM.finditer(text)
+    ]
+
+
+def detect(
+    containers: Iterable[tuple[K, str]], own: set[str], scope: str | None = None
+) -> list[tuple[K, Citation]]:
     """The citations in each (container, text), but of the document's own identifiers.
 
     A document citing its own file number (in its heading, say) is no reference.
+    ``scope``: the document's collection, for the citations by number within it.
     """
     return [
         (container, found)
         for container, text in containers
-        for found in citations(text)
+        for found in citations(text, scope)
         if found.key not in own
     ]

@@ -76,6 +76,15 @@ def detect_chunk(session: Session, chunk: list[str], containers: Containers) -> 
             CrossReference.origin == "detected",  # type: ignore[arg-type]
         )
     )
+    scopes = dict(
+        session.connection()
+        .execute(
+            select(Document.id, Document.collection_id).where(
+                Document.id.in_(chunk)  # type: ignore[attr-defined]
+            )
+        )
+        .all()
+    )
     own: dict[str, set[str]] = defaultdict(set)
     for row in session.connection().execute(
         select(DocumentIdentifier.document_id, DocumentIdentifier.normalized).where(
@@ -88,6 +97,7 @@ def detect_chunk(session: Session, chunk: list[str], containers: Containers) -> 
         found = detect(
             (((kind, row_id), text) for kind, row_id, text in containers.get(document_id, [])),
             own[document_id],
+            scopes.get(document_id),
         )
         for (kind, row_id), citation in found:
             rows.append(

@@ -1,6 +1,8 @@
 """An ordered, citable unit of a document's text."""
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from typing import Any
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -26,3 +28,18 @@ class Passage(SQLModel, table=True):
     start_offset: int
     end_offset: int
     page: str | None = Field(default=None, max_length=50)
+    level: int | None = Field(default=None, description="a heading's level, 1-6")
+    depth: int | None = Field(default=None, description="a list item's nesting, from 1")
+    label: str | None = Field(
+        default=None, max_length=20, description="a list item's number or bullet as printed"
+    )
+    marks: list[dict[str, Any]] | None = Field(
+        default=None,
+        sa_column=Column(JSON, nullable=True),
+        description="emphasis as [{type: italic|bold, start, end}] over the passage's text",
+    )
+    table_cells: dict[str, Any] | None = Field(
+        default=None,
+        sa_column=Column(JSON, nullable=True),
+        description="a table's cells: {rows: [[cell, …], …], header_rows: n}",
+    )

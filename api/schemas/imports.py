@@ -20,6 +20,11 @@ class ImportReport(BaseModel):
     unchanged: int
     failed: int
     failures: list[ImportFailure]
+    warnings: list[ImportFailure] = Field(
+        default_factory=list,
+        description="what the reader had to decide, file by file (the document imports, with "
+        "the same words as a curatorial note): a marker without its note, a shortened id …",
+    )
     seconds: float
     dry_run: bool
 
@@ -41,6 +46,7 @@ class ImportJobPublic(BaseModel):
                         "unchanged": 0,
                         "failed": 0,
                         "failures": [],
+                        "warnings": [],
                         "seconds": 0.21,
                         "dry_run": False,
                     },

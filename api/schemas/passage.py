@@ -1,10 +1,27 @@
 """Passages, footnotes and page markers as the API shows them."""
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import Page, list_example
 
 _DOC = "/v1/documents/harriman-to-secretary-of-state-1944-09-24"
+
+
+class Mark(BaseModel):
+    """Emphasis as printed, over ``start``–``end`` of the passage's text (code points)."""
+
+    type: Literal["italic", "bold"]
+    start: int
+    end: int
+
+
+class Table(BaseModel):
+    """A table's cells row by row; the passage's ``text`` holds them tab-separated."""
+
+    rows: list[list[str]]
+    header_rows: int = Field(description="how many of the first rows are the table's head")
 
 
 class PassagePublic(BaseModel):
@@ -30,8 +47,8 @@ class PassagePublic(BaseModel):
     ref: str = Field(description="citable id, unique in the document, stable across imports")
     seq: int = Field(description="position in the document, from 1")
     kind: str = Field(
-        description="heading, paragraph, list_item, quotation, attribution, caption, signature "
-        "or dateline"
+        description="heading, paragraph, list_item, quotation, attribution, caption, signature, "
+        "dateline, table, or editorial (the editor's words, not the document's)"
     )
     boilerplate: bool = Field(description="site or print furniture, left out of reading views")
     section: str | None = Field(description="ref of the section the passage belongs to")
@@ -39,6 +56,15 @@ class PassagePublic(BaseModel):
     start: int = Field(description="offset (code points) of the passage in the full text")
     end: int
     page: str | None = Field(description="printed page the passage starts on")
+    level: int | None = Field(default=None, description="a heading's level, 1-6, when known")
+    depth: int | None = Field(default=None, description="a list item's nesting, from 1")
+    label: str | None = Field(
+        default=None, description="a list item's number or bullet as printed, e.g. 2. or •"
+    )
+    marks: list[Mark] = Field(
+        default_factory=list, description="italic and bold spans, as offsets into ``text``"
+    )
+    table: Table | None = Field(default=None, description="a table passage's cells")
     links: dict[str, str]
 
 

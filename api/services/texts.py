@@ -88,6 +88,11 @@ def _passage_public(row, base: str, document_id: str) -> PassagePublic:  # type:
         start=row.start_offset,
         end=row.end_offset,
         page=row.page,
+        level=row.level,
+        depth=row.depth,
+        label=row.label,
+        marks=row.marks or [],
+        table=row.table_cells,
         links={"self": f"{doc}/passages/{row.ref}", "document": doc},
     )
 
@@ -102,6 +107,11 @@ _PASSAGE_COLUMNS = (
     Passage.start_offset,
     Passage.end_offset,
     Passage.page,
+    Passage.level,
+    Passage.depth,
+    Passage.label,
+    Passage.marks,
+    Passage.table_cells,
 )
 
 

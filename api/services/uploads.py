@@ -67,6 +67,12 @@ def _report(result: importer.Report, dry_run: bool) -> dict[str, Any]:
             )
             for f in result.failures
         ],
+        warnings=[
+            ImportFailure(
+                path=Path(f.path).name if f.path else None, line=f.line, message=f.message
+            )
+            for f in result.warnings
+        ],
         seconds=round(result.seconds, 3),
         dry_run=dry_run,
     ).model_dump()

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from api.ingest.dateline import parse_dateline
 from api.ingest.errors import IngestError
-from api.ingest.markdown import _single_spaced, read_markdown
+from api.ingest.markdown import read_markdown
+from api.ingest.mdblocks import Text, render
 
 FRONT = """---
 doc_date: '1945-02-01'
@@ -49,7 +50,8 @@ _
 
 
 def read(text: str, name: str = "22-cranborne-to-commonwealth-government.md"):
-    return read_markdown(text, Path(name))
+    found = read_markdown(text, Path(name))
+    return found.record, found.collection
 
 
 def test_front_matter_heading_notes_and_archival_reference() -> None:
@@ -81,14 +83,17 @@ def test_front_matter_heading_notes_and_archival_reference() -> None:
 
 def test_missing_front_matter_fields_fall_back_to_the_heading() -> None:
     text = "---\ntitle: A letter\n---\n\nLetter CANBERRA, 9 August 1945\n\nDear Sir.\n"
-    record, collection = read_markdown(text, Path("letter.md"), default_collection="misc")
+    found = read_markdown(text, Path("letter.md"), default_collection="misc")
+    record, collection = found.record, found.collection
     assert collection is None and record.collection_id == "misc"
     assert (record.id, record.date, record.genre) == ("letter", "1945-08-09", "letter")
     assert record.provenance.place == "Canberra"
 
 
 def test_no_front_matter_at_all() -> None:
-    record, _ = read_markdown("Just a paragraph.\n", Path("plain.md"), default_collection="misc")
+    record = read_markdown(
+        "Just a paragraph.\n", Path("plain.md"), default_collection="misc"
+    ).record
     assert record.title == "plain" and record.text == "Just a paragraph."
 
 
@@ -177,9 +182,6 @@ def test_heading_lines(line, genre, number, place, date, time) -> None:  # type:
 @example("two  spaces")
 @example("tab\there")
 @example("file\x1cseparator")
-def test_text_called_single_spaced_is_what_collapsing_whitespace_gives(text: str) -> None:
-    """The shortcut in ``_inline`` may only skip ``" ".join(text.split())`` when it is a no-op."""
-    if _single_spaced(text):
-        assert " ".join(text.split()) == text
-    if text == "The Minister said so.":
-        assert _single_spaced(text)
+def test_rendered_text_is_the_text_with_its_whitespace_collapsed(text: str) -> None:
+    """A run of text comes out as ``" ".join(text.split())``: nothing lost, nothing added."""
+    assert render([Text(text)]).text == " ".join(text.split())
