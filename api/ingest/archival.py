@@ -11,6 +11,7 @@ since such a line in running text is usually prose.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # Codes that editions use for the repositories they cite; any other is kept as printed.
@@ -37,6 +38,7 @@ _PLAIN_LINE = re.compile(
     r"^(?P<repo>(?:[A-Z][A-Za-z.&’']*\s?){1,6}?)\s*:\s*(?P<ref>[A-Z0-9][^:]{0,200}\d[^:]*)$"
 )
 _LETTERS = re.compile(r"[^\W\d_]")
+ARCHIVAL_LENGTH = 200  # an unbracketed reference line is no longer than this
 
 
 @dataclass(frozen=True)
@@ -62,11 +64,14 @@ class ArchivalLine:
         return ", ".join(parts[:2]) if len(parts) >= 2 else self.reference
 
 
-def read_archival(text: str, *, at_reference_place: bool) -> ArchivalLine | None:
+def read_archival(
+    text: str, *, at_reference_place: bool | Callable[[], bool]
+) -> ArchivalLine | None:
     """The archival reference ``text`` is, or None when it is not one.
 
     ``at_reference_place``: the line stands where references do (beside the notes, at the
-    end of the document), which an unbracketed reference needs.
+    end of the document), which an unbracketed reference needs (a callable is asked only
+    then).
     """
     text = " ".join(text.split())
     bracketed = _BRACKETED.match(text)
@@ -75,7 +80,9 @@ def read_archival(text: str, *, at_reference_place: bool) -> ArchivalLine | None
         if not _capitalised(body) and not _coded(body):
             return None
         return ArchivalLine(body, _repository(body))
-    if at_reference_place and len(text) <= 200:
+    if len(text) <= ARCHIVAL_LENGTH and (
+        at_reference_place() if callable(at_reference_place) else at_reference_place
+    ):
         plain = _PLAIN_LINE.match(text)
         if plain is not None and plain.group("repo").strip().upper() != plain.group("repo").strip():
             name = plain.group("repo").strip()

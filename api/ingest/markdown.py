@@ -58,15 +58,9 @@ from api.ingest.builder import PendingPassage, TextBuilder
 from api.ingest.dateline import Dateline, parse_dateline
 from api.ingest.dateline import genre_from_title as _genre_from_title
 from api.ingest.errors import IngestError
-from api.ingest.mdblocks import (
-    Block,
-    Rendered,
-    markers,
-    parse_blocks,
-    render,
-    render_table,
-)
+from api.ingest.mdblocks import Block, markers, parse_blocks
 from api.ingest.mdnotes import Notes, find_notes
+from api.ingest.mdrender import Rendered, render, render_table
 from api.ingest.plaintext import _explain
 from api.ingest.record import (
     ArchivalId,
@@ -90,6 +84,7 @@ _CLASSIFICATION = re.compile(
 )
 _SIGNATURE = re.compile(r"^[A-Z][A-Z.' -]{1,40}$")
 _CAPITALS = re.compile(r"^[^a-z]*[A-Z][^a-z]*$")
+_LETTER = re.compile(r"[^\W_]")
 SUFFIXES = (".md", ".markdown")
 ID_LENGTH = 200
 TELEGRAM_GENRES = {"telegram", "cablegram", "savingram", "teleprinter message"}
@@ -399,13 +394,18 @@ def _kind(block: Block, rendered: Rendered) -> str:
 
 def _wholly(rendered: Rendered, mark: str) -> bool:
     """The mark covers every letter of the text (punctuation and markers may stand outside)."""
-    covered = [False] * len(rendered.text)
-    for span in rendered.marks:
-        if span["type"] == mark:
-            for i in range(int(span["start"]), int(span["end"])):
-                covered[i] = True
-    letters = [i for i, c in enumerate(rendered.text) if c.isalnum()]
-    return bool(letters) and all(covered[i] for i in letters)
+    text = rendered.text
+    position = 0
+    covered = False
+    for span in rendered.marks:  # merged runs, in order
+        if span["type"] != mark:
+            continue
+        start, end = int(span["start"]), int(span["end"])
+        if _LETTER.search(text, position, start):
+            return False
+        position = max(position, end)
+        covered = True
+    return covered and _LETTER.search(text, position) is None
 
 
 def _footnotes(notes: Notes, builder: TextBuilder) -> tuple[list[FootnoteRecord], list[str]]:

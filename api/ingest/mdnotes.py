@@ -26,7 +26,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from api.ingest.archival import ArchivalLine, read_archival
+from api.ingest.archival import ARCHIVAL_LENGTH, ArchivalLine, read_archival
 from api.ingest.mdblocks import Block, Break, Marker, Piece, Text, lines, plain
 
 _NUMBERED = re.compile(r"^\s*(\d{1,3})(?:\s+|$)")
@@ -37,6 +37,7 @@ _MONTH = re.compile(
 )
 # how far a printed note number may stray from the expected one and still be a note
 _STRAY = 2
+_OPENS_BRACKET = re.compile(r"\s*\[")
 _NOTE_OPENERS = "‘'\"“(["
 # "13 & 14 Not printed": the rest of a note that stands for the next number too
 _SHARED = re.compile(r"^(?:&|and|-|–)\s*(\d{1,3})\s+")
@@ -74,10 +75,6 @@ class Notes:
 
 def note_start(block: Block) -> tuple[int, list[Piece], str] | None:
     """(number, the rest, style) when the block begins the way a note does."""
-    if block.kind == "footnote":
-        if block.label is not None and block.label.isdecimal() and len(block.label) <= 3:
-            return int(block.label), block.pieces, "footnote"
-        return None
     if block.kind not in ("paragraph", "list_item", "quotation"):
         return None
     if block.kind == "list_item" and (block.ordered or block.label is None):
@@ -93,6 +90,10 @@ def _line_start(pieces: Sequence[Piece], style: str | None) -> tuple[int, list[P
         rest = list(pieces[1:])
         if not rest or not isinstance(rest[0], Text):
             return None
+        if first.raw.startswith("[^") and rest[0].text.startswith(":"):
+            # a Markdown footnote definition, [^3]: text
+            rest[0] = Text(rest[0].text[1:], rest[0].marks)
+            return first.number, rest, "footnote"
         opening = rest[0].text.lstrip()
         if not opening or not (
             opening[0].isupper() or opening[0].isdigit() or opening[0] in _NOTE_OPENERS
@@ -105,10 +106,12 @@ def _line_start(pieces: Sequence[Piece], style: str | None) -> tuple[int, list[P
         if match is None:
             return None
         remainder = first.text[match.end() :]
+        if not remainder.strip() and len(pieces) == 1:
+            return None  # a number alone
+        if _MONTH.match(remainder):
+            return None  # "1 January 1945": a date, not a note
         after: list[Piece] = [Text(remainder, first.marks)] if remainder else []
         after += list(pieces[1:])
-        if not plain(after) or _MONTH.match(plain(after)):
-            return None  # "1 January 1945": a date, not a note
         return int(match.group(1)), after, style or "plain"
     return None
 
@@ -155,14 +158,20 @@ def _drop_prefix(pieces: list[Piece], length: int) -> list[Piece]:
 
 
 def is_separator(block: Block) -> bool:
-    return block.kind in ("paragraph", "rule") and (
-        block.kind == "rule" or plain(block.pieces).replace(" ", "") in _SEPARATORS
-    )
+    if block.kind == "rule":
+        return True
+    if block.kind != "paragraph" or len(block.pieces) > 3:
+        return False
+    if sum(len(p.text) for p in block.pieces if isinstance(p, Text)) > 8:
+        return False
+    return block.plain.replace(" ", "") in _SEPARATORS
 
 
 class _Scan:
     def __init__(self, blocks: list[Block]) -> None:
         self.blocks = blocks
+        self._starts: dict[int, tuple[int, list[Piece], str] | None] = {}
+        self._references: dict[int, ArchivalLine | None] = {}
         self.body: list[Block] = []
         self.parts: list[int] = []
         self.runs: list[NoteRun] = []
@@ -183,7 +192,7 @@ class _Scan:
                 self.archival.append(reference)
                 index += 1
                 continue
-            start = note_start(block)
+            start = self._start(block)
             if start is not None and self._opens_notes(index, start):
                 index = self._read_run(index)
                 continue
@@ -200,20 +209,40 @@ class _Scan:
                 pieces.extend(cell)
         return [p.number for p in pieces if isinstance(p, Marker)]
 
+    def _start(self, block: Block) -> tuple[int, list[Piece], str] | None:
+        """``note_start``, once per block: the scan asks again as it looks ahead."""
+        key = id(block)
+        if key not in self._starts:
+            self._starts[key] = note_start(block)
+        return self._starts[key]
+
     def _archival(self, index: int) -> ArchivalLine | None:
+        if index not in self._references:
+            self._references[index] = self._read_archival(index)
+        return self._references[index]
+
+    def _read_archival(self, index: int) -> ArchivalLine | None:
         block = self.blocks[index]
         if block.kind not in ("paragraph", "quotation") or any(
             isinstance(p, Marker) and p.explicit for p in block.pieces
         ):
             return None
-        return read_archival(block.plain, at_reference_place=self._at_reference_place(index))
+        first = block.pieces[0] if block.pieces else None
+        if not isinstance(first, Text):
+            return None
+        if not _OPENS_BRACKET.match(first.text) and (
+            len(block.pieces) > 1 or len(first.text) > ARCHIVAL_LENGTH or ":" not in first.text
+        ):
+            return None  # neither bracketed nor a short "Repository: reference" line
+        text = block.plain
+        return read_archival(text, at_reference_place=lambda: self._at_reference_place(index))
 
     def _at_reference_place(self, index: int) -> bool:
         """Beside notes or separators, or with nothing but those after it."""
         neighbours = [self.blocks[i] for i in (index - 1, index + 1) if 0 <= i < len(self.blocks)]
-        if any(is_separator(b) or note_start(b) is not None for b in neighbours):
+        if any(is_separator(b) or self._start(b) is not None for b in neighbours):
             return True
-        return all(is_separator(b) or note_start(b) is not None for b in self.blocks[index + 1 :])
+        return all(is_separator(b) or self._start(b) is not None for b in self.blocks[index + 1 :])
 
     def _opens_notes(self, index: int, start: tuple[int, list[Piece], str]) -> bool:
         """Whether a block that begins like a note begins the notes of this part."""
@@ -236,7 +265,7 @@ class _Scan:
         following = [
             i for i in range(index + 1, len(self.blocks)) if not is_separator(self.blocks[i])
         ]
-        nxt = note_start(self.blocks[following[0]]) if following else None
+        nxt = self._start(self.blocks[following[0]]) if following else None
         if nxt is not None and nxt[0] == number + 1:
             return True
         if all(self._archival(i) is not None for i in following):
@@ -257,7 +286,7 @@ class _Scan:
         (``… Document 17. 15 Document 18.``). ``13 & 14 Not printed`` is two notes."""
         number, rest, style = start
         notes = [Note(number, [], block.line, style)]
-        pending = list(lines(rest if block.kind != "footnote" else block.pieces))
+        pending = list(lines(rest))
         first = True
         while pending:
             line = pending.pop(0)
@@ -310,7 +339,7 @@ class _Scan:
                 self.archival.append(reference)
                 index += 1
                 continue
-            start = note_start(block)
+            start = self._start(block)
             if start is None and last is not None:
                 start = _glued_start(block, last.number + 1)
             if start is not None and (last is None or self._continues(run, last, start[0])):
@@ -365,7 +394,7 @@ class _Scan:
             following = self.blocks[position]
             if is_separator(following):
                 continue
-            start = note_start(following)
+            start = self._start(following)
             return start is not None and start[0] == last.number + 2
         return False
 
@@ -378,11 +407,9 @@ class _Scan:
         note has not: no title line to open them, no marker, no heading, table or name in
         capitals. So an attachment after the notes stays body text.
         """
-        if block.kind == "footnote" and block.label is None:
-            return True  # a Markdown footnote's second paragraph
         if block.kind != "paragraph" or not block.pieces:
             return False
-        text = plain(block.pieces)
+        text = block.plain
         if text and text[0].islower():
             return True
         stretch: list[Block] = []
@@ -390,7 +417,7 @@ class _Scan:
             following = self.blocks[position]
             if is_separator(following):
                 continue
-            start = note_start(following)
+            start = self._start(following)
             if start is not None:
                 return start[0] == last.number + 1
             if self._archival(position) is not None:
@@ -400,13 +427,13 @@ class _Scan:
 
 
 def _opens_a_part(stretch: list[Block]) -> bool:
-    first = plain(stretch[0].pieces)
+    first = stretch[0].plain
     if len(first) < 80 and not first.endswith((".", ";", ",", ":")):
         return True  # a title line: "Enclosure", "Report by Dr W. G. Woolnough"
     for block in stretch:
         if block.kind != "paragraph" or any(isinstance(p, Marker) for p in block.pieces):
             return True
-        text = plain(block.pieces)
+        text = block.plain
         if text.isupper() or all(
             isinstance(p, Text) and "bold" in p.marks for p in block.pieces if isinstance(p, Text)
         ):

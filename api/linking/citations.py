@@ -33,10 +33,13 @@ DOCUMENT = re.compile(
 )
 _OTHER_VOLUME_AFTER = re.compile(r"^,?\s*(?:in\s+)?(?:Volume|Vol\.)\s+[IVXLC\d]+")
 _OTHER_VOLUME_BEFORE = re.compile(r"(?:Volume|Vol\.)\s+[IVXLC\d]+,?\s*$")
+# "our telegram 489", "his cablegram No. 12", "Your 2926" (bare, a telegram's opening);
+# starting with a character class lets the engine skip ahead fast
 TELEGRAM = re.compile(
-    r"\b(?:(?:[Oo]ur|[Yy]our|[Mm]y|[Hh]is|[Tt]heir)\s+(?:telegram|cablegram|cable|savingram)s?"
-    r"\s+(?:No\.?\s*)?|(?:Your|Our|My)\s+(?:No\.\s*)?)(?P<number>[A-Z]{0,3}\d{1,5})\b(?!\.\d)"
+    r"[OoYyMmHhTt](?:ur|our|y|is|heir)\s+(?:(?P<kind>telegram|cablegram|cable|savingram)s?"
+    r"\s+(?:No\.?\s*)?|(?:No\.\s*)?)(?P<number>[A-Z]{0,3}\d{1,5})\b(?!\.\d)"
 )
+_BARE_OWNERS = ("Your", "Our", "My")
 
 K = TypeVar("K")
 
@@ -103,16 +106,24 @@ _SCANNED_ONE = str.maketrans({"I": "1", "l": "1"})
 
 
 def _telegrams(text: str, scope: str) -> list[Citation]:
-    return [
-        Citation(
-            match.start("number"),
-            match.end("number"),
-            "telegram_number",
-            match.group("number"),
-            scoped_key(scope, match.group("number")),
+    found: list[Citation] = []
+    for match in TELEGRAM.finditer(text):
+        start = match.start()
+        if start and text[start - 1].isalnum():
+            continue  # inside a word ("Tour", "detour")
+        if match.group("kind") is None and not match.group().startswith(_BARE_OWNERS):
+            continue  # "his 12 men": a bare number is a telegram only after Your/Our/My
+        number = match.group("number")
+        found.append(
+            Citation(
+                match.start("number"),
+                match.end("number"),
+                "telegram_number",
+                number,
+                scoped_key(scope, number),
+            )
         )
-        for match in TELEGRAM.finditer(text)
-    ]
+    return found
 
 
 def detect(

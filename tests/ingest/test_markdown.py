@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from api.ingest.dateline import parse_dateline
 from api.ingest.errors import IngestError
 from api.ingest.markdown import read_markdown
-from api.ingest.mdblocks import Text, render
+from api.ingest.mdblocks import Text
+from api.ingest.mdrender import render
 
 FRONT = """---
 doc_date: '1945-02-01'
