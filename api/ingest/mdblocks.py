@@ -1,24 +1,24 @@
 """A Markdown body as CommonMark reads it: blocks with their structure, inline pieces apart.
 
-The CommonMark parser (markdown-it, with GFM tables) decides what is a heading, a list item,
-a table, a block quote or an emphasis, so no line rule of ours has to. What it cannot know
-is which ``[3]`` is a footnote marker and which line is a note: that depends on the
-document's note convention (api/ingest/mdnotes.py). So a block keeps its inline content as
-pieces — runs of text with their emphasis, markers, line breaks — and is turned into text
-only once the notes are known (api/ingest/mdrender.py).
+markdown-it-py (CommonMark, with GFM tables) decides what is a heading, a list item, a
+table, a block quote or an emphasis, so no line rule of ours has to. What it cannot know is
+which ``[3]`` is a footnote marker and which line is a note: that depends on the document's
+note convention (api/ingest/mdnotes.py). So a block keeps its inline content as pieces —
+runs of text with their emphasis, markers, line breaks — and is turned into text only once
+the notes are known (api/ingest/mdrender.py).
 
-The parser is markdown-it-pyrs, the Rust port of markdown-it by the maintainers of
-markdown-it-py, with the same CommonMark rules and node names. Measured on the 481
-documents of DFAT volume 8 (best of 5): markdown-it-py 0.18-0.25 s to parse, markdown-it-pyrs
-0.05-0.08 s with the walk over its tree; the difference is what the import throughput target
-(``make bench-import``) leaves room for.
-
-Markdown footnote definitions (``[^3]: text``) are read as text, where they stand: the
+Markdown footnote definitions (``[^3]: text``) are read as text, where they stand: a
 footnote extension would move them to the end and drop those that no marker references,
-and where a note stands tells which part of the document it belongs to.
+and where a note stands tells which part of the document it belongs to. So ``[^3]`` is a
+marker like ``[3]``, and the footnote plugin is not used.
+
+Inline content is parsed only where it has inline syntax beyond backslash escapes and
+bracketed numbers: CommonMark's inline rules cost as much as its block rules, and half the
+paragraphs of an edition have none (measured on DFAT volume 8: 0.18-0.25 s to parse it
+all, 0.10-0.12 s this way). (markdown-it-pyrs, the Rust port, parses in a fifth of the time
+but panics on input as small as ``[` ``: it was tried and left.)
 """
 
-import bisect
 import difflib
 import html
 import re
@@ -28,11 +28,18 @@ from functools import cached_property
 from html.entities import html5
 from typing import Any
 
-import markdown_it_pyrs
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from api.ingest.mdtables import repair_tables
 
-_PARSER = markdown_it_pyrs.MarkdownIt("commonmark").enable_many(["table"])
+# inline content is parsed on demand (``Walker.content``), not in the block pass
+_PARSER = MarkdownIt("commonmark", {"html": True}).enable("table").disable("inline")
+# a character that may begin inline syntax; text without one is text, line breaks aside
+_INLINE_SYNTAX = re.compile(r"[\\`*_\[\]!<&]")
+# syntax beyond escapes and bracketed numbers (an escaped bracket is a bracket too)
+_RICH_SYNTAX = re.compile(r"[`*_!<&]|\\[\[\]]|\][(\[:]")
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 # a footnote definition opening a line: escaped, so that it stays text where it stands
 _DEFINITION = re.compile(r"^( {0,3})\[\^", re.MULTILINE)
 # [3], [^3]: a marker written as text (CommonMark leaves both alone when nothing defines them)
@@ -45,18 +52,22 @@ _ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]{1,31});")
 _OPEN_DELIMITER = re.compile(r"^\s*([_*]{1,2})(?=\S|$)")
 _CLOSE_DELIMITER = re.compile(r"(?:^|(?<=\s))([_*]{1,2})\s*$")
 _ENTITY_NAMES = sorted({name[:-1] for name in html5 if name.endswith(";")})
-_BLOCK_NODES = frozenset(
+# tokens whose opening and closing say nothing the blocks do not
+_NOTHING_TO_DO = frozenset(
     {
-        "paragraph",
-        "heading",
-        "bullet_list",
-        "ordered_list",
-        "blockquote",
-        "table",
-        "hr",
-        "html_block",
-        "code_block",
-        "fence",
+        "paragraph_open",
+        "paragraph_close",
+        "bullet_list_open",
+        "bullet_list_close",
+        "ordered_list_open",
+        "ordered_list_close",
+        "tbody_open",
+        "tbody_close",
+        "tr_close",
+        "th_open",
+        "th_close",
+        "td_open",
+        "td_close",
     }
 )
 
@@ -143,143 +154,186 @@ def parse_blocks(body: str, first_line: int) -> list[Block]:
         body = repair_tables(body)
     if "[^" in body:
         body = _DEFINITION.sub(r"\1\\[^", body)
-    tree = _PARSER.tree(body)
-    blocks: list[Block] = []
-    _Tree(body, first_line).walk(tree.children, blocks, depth=0, quoted=False)
-    return blocks
+    env: dict[str, Any] = {}
+    tokens = _PARSER.parse(body, env)
+    return list(_Walker(tokens, first_line, env).blocks())
 
 
-class _Tree:
-    """Walks the parser's tree into blocks, keeping the file line each begins on."""
+class _Walker:
+    """Walks markdown-it's token stream into blocks, keeping the line each begins on."""
 
-    def __init__(self, body: str, first_line: int) -> None:
-        # the tree's source map counts bytes of UTF-8; lines are found among their starts
-        encoded = body.encode("utf-8")
-        self.starts = [0, *(m.end() for m in re.finditer(b"\n", encoded))]
+    def __init__(self, tokens: list[Token], first_line: int, env: dict[str, Any]) -> None:
+        self.tokens = tokens
         self.first_line = first_line
         self.line = first_line
+        self.env = env  # the parse's environment: link reference definitions
 
-    def at(self, node: Any) -> int:
-        span = node.srcmap
-        if span is not None:
-            self.line = bisect.bisect_right(self.starts, span[0]) - 1 + self.first_line
-        return self.line
-
-    def walk(self, nodes: Iterable[Any], out: list[Block], *, depth: int, quoted: bool) -> None:
-        for node in nodes:
-            name = node.name
-            line = self.at(node)
-            if name == "paragraph":
-                kind = "quotation" if quoted else "paragraph"
-                out.append(Block(kind, line, self.inline(node.children)))
-            elif name == "heading":
-                level = node.meta.get("level")
-                out.append(
-                    Block("heading", line, self.inline(node.children), level=level, quoted=quoted)
-                )
-            elif name in ("bullet_list", "ordered_list"):
-                self.items(node, out, depth=depth + 1, quoted=quoted)
-            elif name == "blockquote":
-                self.walk(node.children, out, depth=depth, quoted=True)
-            elif name == "table":
-                out.append(self.table(node, line, quoted))
-            elif name == "hr":
-                out.append(Block("rule", line))
-            elif name == "html_block":
-                out.extend(html_blocks(str(node.meta.get("content", "")), line, quoted))
-            elif name in ("code_block", "fence"):
-                content = str(node.meta.get("content", "")).rstrip("\n")
-                out.append(Block("paragraph", line, list(text_pieces(content, (), line))))
-
-    def items(self, node: Any, out: list[Block], *, depth: int, quoted: bool) -> None:
-        """A list's items: each paragraph of an item is a list item, the first with its
-        number or bullet; a nested list goes one deeper."""
-        ordered = node.name == "ordered_list"
-        marker = str(node.meta.get("marker", ""))
-        start = int(node.meta.get("start", 1) or 1)
-        for index, item in enumerate(node.children):
-            label: str | None = f"{start + index}{marker}" if ordered else "•"
-            inline: list[Any] = []  # a tight item's text stands in it without a paragraph
-            for child in [*item.children, None]:
-                if child is not None and child.name not in _BLOCK_NODES:
-                    inline.append(child)
-                    continue
-                if inline:
-                    out.append(self.item(inline, depth, label, ordered, quoted))
-                    label, inline = None, []
-                if child is None:
-                    continue
-                self.at(child)
-                if child.name == "paragraph":
-                    out.append(self.item(child.children, depth, label, ordered, quoted))
-                    label = None
+    def blocks(self) -> Iterator[Block]:
+        lists: list[Block] = []  # the open list items, outermost first
+        quoted = 0
+        heading: int | None = None
+        table: Block | None = None
+        row: list[list[Piece]] | None = None
+        in_head = False
+        item_first = False
+        for token in self.tokens:
+            kind = token.type
+            if kind in _NOTHING_TO_DO:
+                continue
+            if token.map is not None:
+                self.line = token.map[0] + self.first_line
+            if kind == "inline":
+                pieces = self.content(token.content)
+                if row is not None:
+                    row.append(pieces)
+                elif heading is not None:
+                    yield Block("heading", self.line, pieces, level=heading, quoted=quoted > 0)
+                elif lists:
+                    item = lists[-1]
+                    label = item.label if item_first else None
+                    item_first = False
+                    yield Block(
+                        "list_item",
+                        self.line,
+                        pieces,
+                        depth=item.depth,
+                        label=label,
+                        ordered=item.ordered,
+                        quoted=quoted > 0,
+                    )
                 else:
-                    self.walk([child], out, depth=depth, quoted=quoted)
+                    yield Block("quotation" if quoted else "paragraph", self.line, pieces)
+            elif kind == "heading_open":
+                heading = int(token.tag[1:])
+            elif kind == "heading_close":
+                heading = None
+            elif kind == "blockquote_open":
+                quoted += 1
+            elif kind == "blockquote_close":
+                quoted -= 1
+            elif kind == "list_item_open":
+                ordered = token.markup in (".", ")")
+                label = f"{token.info}{token.markup}" if ordered else "•"
+                depth = len(lists) + 1
+                lists.append(
+                    Block("list_item", self.line, depth=depth, label=label, ordered=ordered)
+                )
+                item_first = True
+            elif kind == "list_item_close":
+                lists.pop()
+            elif kind == "table_open":
+                table = Block("table", self.line, rows=[], quoted=quoted > 0)
+            elif kind == "table_close" and table is not None:
+                yield table
+                table, row = None, None
+            elif kind == "thead_open":
+                in_head = True
+            elif kind == "thead_close":
+                in_head = False
+            elif kind == "tr_open" and table is not None and table.rows is not None:
+                row = []
+                table.rows.append(row)
+                table.header_rows += in_head
+            elif kind == "hr":
+                yield Block("rule", self.line)
+            elif kind == "html_block":
+                yield from html_blocks(token.content, self.line, quoted > 0)
+            elif kind in ("code_block", "fence"):
+                content = token.content.rstrip("\n")
+                yield Block("paragraph", self.line, list(text_pieces(content, (), self.line)))
 
-    def item(
-        self, children: Iterable[Any], depth: int, label: str | None, ordered: bool, quoted: bool
-    ) -> Block:
-        pieces = self.inline(children)
-        return Block(
-            "list_item", self.line, pieces, depth=depth, label=label, ordered=ordered, quoted=quoted
-        )
+    def content(self, source: str) -> list[Piece]:
+        """The pieces of a block's inline content, parsed only when it has inline syntax.
 
-    def table(self, node: Any, line: int, quoted: bool) -> Block:
-        table = Block("table", line, rows=[], quoted=quoted)
-        assert table.rows is not None
-        for part in node.children:
-            for row in part.children:
-                table.rows.append([self.inline(cell.children) for cell in row.children])
-                if part.name == "thead":
-                    table.header_rows += 1
-        return table
-
-    def inline(self, children: Iterable[Any]) -> list[Piece]:
+        Content whose only syntax is backslash escapes and bracketed numbers (``2\\.``,
+        ``[3]``) is read here: CommonMark makes an escaped punctuation character that
+        character, and ``[3]`` text when no definition names it. Anything more goes to
+        markdown-it's inline parser.
+        """
+        if _INLINE_SYNTAX.search(source) is not None and not self._plain_enough(source):
+            children: list[Token] = []
+            _PARSER.inline.parse(source, _PARSER, self.env, children)
+            return self.inline(children)
         pieces: list[Piece] = []
-        self._inline(children, (), pieces)
+        source_lines = source.split("\n")
+        for number, line in enumerate(source_lines):
+            last = number == len(source_lines) - 1
+            escaped_break = not last and line.endswith("\\") and not line.endswith("\\\\")
+            if escaped_break:
+                line = line[:-1]
+            if "\\" in line:
+                line = _ESCAPED.sub(r"\1", line)
+            pieces.extend(text_pieces(line, (), self.line))
+            if not last:
+                pieces.append(Break(hard=escaped_break or line.endswith("  ")))
+        return pieces
+
+    def _plain_enough(self, source: str) -> bool:
+        """No syntax but backslash escapes and bracketed numbers (and no definitions)."""
+        if _RICH_SYNTAX.search(source) is not None or self.env.get("references"):
+            return False
+        if "[" in source or "]" in source:
+            rest = _TEXT_MARKER.sub("", source)
+            return "[" not in rest and "]" not in rest
+        return True
+
+    def inline(self, children: list[Token], marks: tuple[str, ...] = ()) -> list[Piece]:
+        pieces: list[Piece] = []
+        self._inline(children, list(marks), pieces)
         return repair_emphasis(_joined(pieces))
 
-    def _inline(self, children: Iterable[Any], marks: tuple[str, ...], out: list[Piece]) -> None:
-        # neighbouring text nodes are read as one run: an escaped bracket is a node of its
+    def _inline(self, children: list[Token], marks: list[str], out: list[Piece]) -> None:
+        # neighbouring text tokens are read as one run: an escaped bracket is a token of its
         # own, and a marker may be written across it (``\\[^3]``)
         run: list[str] = []
+        link: list[Token] | None = None  # children of an open link, kept until it closes
+        link_href = ""
         for child in children:
-            name = child.name
-            if name == "text" or name == "text_special":
-                run.append(str(child.meta.get("content", "")))
+            kind = child.type
+            if link is not None and kind != "link_close":
+                link.append(child)
+                continue
+            if kind in ("text", "text_special", "code_inline"):
+                run.append(child.content)
                 continue
             if run:
                 out.extend(text_pieces("".join(run), marks, self.line))
                 run = []
-            if name == "softbreak":
+            if kind == "softbreak":
                 out.append(Break(hard=False))
-            elif name == "hardbreak":
+            elif kind == "hardbreak":
                 out.append(Break(hard=True))
-            elif name == "em" or name == "strong":
-                self._inline(child.children, (*marks, "italic" if name == "em" else "bold"), out)
-            elif name == "link":
-                self._link(child, marks, out)
-            elif name == "html_inline":
-                tag = _TAG.match(str(child.meta.get("content", "")))
+            elif kind in ("em_open", "strong_open"):
+                marks.append("italic" if kind == "em_open" else "bold")
+            elif kind in ("em_close", "strong_close"):
+                name = "italic" if kind == "em_close" else "bold"
+                if name in marks:
+                    marks.remove(name)
+            elif kind == "link_open":
+                link, link_href = [], str(child.attrs.get("href", ""))
+            elif kind == "link_close" and link is not None:
+                self._link(link, link_href, marks, out)
+                link = None
+            elif kind == "image":
+                self._inline(child.children or [], marks, out)  # its alt text
+            elif kind == "html_inline":
+                tag = _TAG.match(child.content)
                 if tag and tag.group(2).lower() in _BREAK_TAGS:
                     out.append(Break(hard=True))
                 # any other tag is dropped; the text around it is kept
-            else:  # code spans, autolinks, images (their alt text): what they hold
-                self._inline(child.children, marks, out)
         if run:
             out.extend(text_pieces("".join(run), marks, self.line))
+        if link is not None:  # an unclosed link: keep what it holds
+            self._inline(link, marks, out)
 
-    def _link(self, node: Any, marks: tuple[str, ...], out: list[Piece]) -> None:
+    def _link(self, children: list[Token], href: str, marks: list[str], out: list[Piece]) -> None:
         """``[3](#f3)`` is a note marker; any other link keeps its text."""
-        href = str(node.meta.get("url", ""))
-        label = "".join(
-            str(c.meta.get("content", "")) for c in node.children if c.name == "text"
-        ).strip()
+        label = "".join(c.content for c in children if c.type == "text").strip()
         number = _LINK_MARKER.match(label)
         if number and href.startswith("#"):
             out.append(Marker(int(number.group(1)), f"[{label}]({href})", True, self.line))
         else:
-            self._inline(node.children, marks, out)
+            self._inline(children, marks, out)
 
 
 def text_pieces(text: str, marks: Iterable[str], line: int) -> Iterator[Piece]:
