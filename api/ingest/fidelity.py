@@ -9,7 +9,8 @@ a reader that loses a note or leaves a marker in the text shows up here:
 - anchored: notes the reader anchored, capped per document at its pairs; ``own text``:
   notes whose text holds no other note's opening words;
 - remnants: Markdown or HTML left in served passages — ``(#f…)``, ``[^n]``, ``[n]``,
-  a heading's ``#``, character references, ``<br>``, table pipes;
+  a heading's ``#``, character references, ``<br>``, table pipes (a line with two ``|``,
+  or one at its start or end);
 - headings and tables: ``#`` headings and GFM tables in the source, against the passages
   read as headings with a level and as tables.
 """
@@ -36,7 +37,9 @@ REMNANTS = {
     "heading mark": re.compile(r"^#{1,6}\s", re.MULTILINE),
     "character reference": re.compile(r"&#?[A-Za-z0-9]{1,31};"),
     "line break tag": re.compile(r"<br\s*/?>", re.IGNORECASE),
-    "table pipe": re.compile(r"\|"),
+    # a row of cells: two pipes on a line, or one opening or closing it (a lone "|" in a
+    # sentence is a scanning error for "I", not a table)
+    "table pipe": re.compile(r"^[^\n|]*\|[^\n|]*\|.*$|^\s*\||\|\s*$", re.MULTILINE),
 }
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\n.*?\n---[ \t]*\n", re.DOTALL)
 _KIND = PASSAGE_COLUMNS.index("kind")

@@ -55,6 +55,7 @@ from pydantic import ValidationError
 
 from api.ingest.archival import REPOSITORIES, read_archival
 from api.ingest.builder import PendingPassage, TextBuilder
+from api.ingest.conventions import ALL, MarkdownConventions
 from api.ingest.dateline import Dateline, parse_dateline
 from api.ingest.dateline import genre_from_title as _genre_from_title
 from api.ingest.errors import IngestError
@@ -197,18 +198,20 @@ def read_markdown(
     *,
     collection_id: str | None = None,
     default_collection: str | None = None,
+    conventions: MarkdownConventions = ALL,
 ) -> MarkdownDocument:
     """Build the record of one Markdown document, with the collection it names.
 
     ``collection_id`` puts the document in that collection whatever the file says;
-    ``default_collection`` is used when the file names none.
+    ``default_collection`` is used when the file names none; ``conventions``: the note
+    conventions its collection declares (api/ingest/conventions.py).
     """
     meta, body, first_line = split_front_matter(source, path)
     blocks = [b for b in parse_blocks(body, first_line) if b.kind != "rule"]
     if not blocks:
         raise IngestError(path, "the document has no text", first_line)
     remarks: list[str] = []
-    notes = find_notes(blocks)
+    notes = find_notes(blocks, conventions)
     if not notes.body:
         # nothing but what reads as notes: keep it all as text rather than lose it
         notes = find_notes([])

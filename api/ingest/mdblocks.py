@@ -280,7 +280,7 @@ class _Walker:
     def inline(self, children: list[Token], marks: tuple[str, ...] = ()) -> list[Piece]:
         pieces: list[Piece] = []
         self._inline(children, list(marks), pieces)
-        return repair_emphasis(_joined(pieces))
+        return repair_emphasis(joined(pieces))
 
     def _inline(self, children: list[Token], marks: list[str], out: list[Piece]) -> None:
         # neighbouring text tokens are read as one run: an escaped bracket is a token of its
@@ -381,7 +381,7 @@ def html_blocks(source: str, line: int, quoted: bool) -> Iterator[Block]:
             yield Block("quotation" if quoted else "paragraph", line, pieces)
 
 
-def _joined(pieces: list[Piece]) -> list[Piece]:
+def joined(pieces: list[Piece]) -> list[Piece]:
     """Neighbouring runs of text with the same marks as one (``2``, ``\\.`` → ``2.``)."""
     out: list[Piece] = []
     for piece in pieces:

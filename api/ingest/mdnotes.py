@@ -24,10 +24,11 @@ in ``Notes.remarks``, truthfully, for the curatorial notes.
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from api.ingest.archival import ARCHIVAL_LENGTH, ArchivalLine, read_archival
-from api.ingest.mdblocks import Block, Break, Marker, Piece, Text, lines, plain
+from api.ingest.conventions import ALL, MarkdownConventions, MarkerStyle
+from api.ingest.mdblocks import Block, Break, Marker, Piece, Text, joined, lines, plain
 
 _NUMBERED = re.compile(r"^\s*(\d{1,3})(?:\s+|$)")
 _SEPARATORS = {"_", "__", "___", "*", "**", "***", "-", "--"}
@@ -49,6 +50,18 @@ class Note:
     pieces: list[Piece]
     line: int
     style: str  # plain, bracket, bullet, footnote
+    also: int | None = None  # "13 & 14 Not printed": the next number, printed with this one
+
+    @property
+    def last(self) -> int:
+        return self.also or self.number
+
+
+def _carry_on(note: Note, pieces: list[Piece]) -> None:
+    """Add a line to a note (lines of a note are one paragraph: a space between them)."""
+    if note.pieces and pieces:
+        note.pieces.append(Break(hard=False))
+    note.pieces.extend(pieces)
 
 
 @dataclass
@@ -168,8 +181,9 @@ def is_separator(block: Block) -> bool:
 
 
 class _Scan:
-    def __init__(self, blocks: list[Block]) -> None:
+    def __init__(self, blocks: list[Block], conventions: MarkdownConventions) -> None:
         self.blocks = blocks
+        self.conventions = conventions
         self._starts: dict[int, tuple[int, list[Piece], str] | None] = {}
         self._references: dict[int, ArchivalLine | None] = {}
         self.body: list[Block] = []
@@ -213,7 +227,9 @@ class _Scan:
         """``note_start``, once per block: the scan asks again as it looks ahead."""
         key = id(block)
         if key not in self._starts:
-            self._starts[key] = note_start(block)
+            start = note_start(block)
+            allowed = start is not None and self.conventions.allows_note(start[2])
+            self._starts[key] = start if allowed else None
         return self._starts[key]
 
     def _archival(self, index: int) -> ArchivalLine | None:
@@ -285,40 +301,41 @@ class _Scan:
         and so does the next number after a full stop when the harvest lost the line break
         (``… Document 17. 15 Document 18.``). ``13 & 14 Not printed`` is two notes."""
         number, rest, style = start
-        notes = [Note(number, [], block.line, style)]
-        pending = list(lines(rest))
-        first = True
-        while pending:
-            line = pending.pop(0)
-            found = None if first else _line_start(line, style if style != "footnote" else None)
-            first = False
-            expected = notes[-1].number + 1
-            if found is not None and (found[0] == expected or found[0] == 1):
-                notes.append(Note(found[0], [], block.line, style))
-                line = found[1]
-            head, tail = _split_inline(line, notes[-1].number + 1)
-            if tail is not None:
-                pending.insert(0, tail)
-                first = False
-                found = _line_start(tail, style if style != "footnote" else None)
-                if found is not None:
-                    pending[0] = tail
-                    notes[-1].pieces.extend(
-                        [Break(hard=False), *head] if notes[-1].pieces else head
-                    )
-                    continue
-            if notes[-1].pieces:
-                notes[-1].pieces.append(Break(hard=False))
-            notes[-1].pieces.extend(line)
+        inner = None if style == "footnote" else style
+        notes: list[Note] = []
+
+        def open_note(number: int, pieces: list[Piece]) -> list[Piece]:
+            note = Note(number, [], block.line, style)
+            shared = _SHARED.match(plain(pieces))
+            if shared is not None and int(shared.group(1)) == number + 1:
+                note.also = number + 1
+                pieces = _drop_prefix(pieces, shared.end())
+            notes.append(note)
+            return pieces
+
+        queue = lines(rest)
+        line = open_note(number, queue.pop(0) if queue else [])
+        while True:
+            head, tail = _split_inline(line, notes[-1].last + 1)
+            found = _line_start(tail, inner) if tail is not None else None
+            if found is not None:
+                _carry_on(notes[-1], head)
+                line = open_note(found[0], found[1])
+                continue
+            _carry_on(notes[-1], line)
+            if not queue:
+                break
+            line = queue.pop(0)
+            found = _line_start(line, inner)
+            if found is not None and found[0] in (notes[-1].last + 1, 1):
+                line = open_note(found[0], found[1])
         expanded: list[Note] = []
         for note in notes:
             expanded.append(note)
-            shared = _SHARED.match(plain(note.pieces))
-            if shared is not None and int(shared.group(1)) == note.number + 1:
-                note.pieces = _drop_prefix(note.pieces, shared.end())
-                expanded.append(Note(int(shared.group(1)), note.pieces, note.line, note.style))
+            if note.also is not None:
+                expanded.append(Note(note.also, note.pieces, note.line, note.style))
                 self.remarks.append(
-                    f"Notes {note.number} and {note.number + 1} are printed as one (line "
+                    f"Notes {note.number} and {note.also} are printed as one (line "
                     f"{note.line}); each carries its text."
                 )
         return expanded
@@ -340,8 +357,8 @@ class _Scan:
                 index += 1
                 continue
             start = self._start(block)
-            if start is None and last is not None:
-                start = _glued_start(block, last.number + 1)
+            if start is None and last is not None and self.conventions.allows_note("plain"):
+                start = _glued_start(block, last.last + 1)
             if start is not None and (last is None or self._continues(run, last, start[0])):
                 for note in self._split_notes(block, start):
                     if not run.sequences or (note.number == 1 and last is not None):
@@ -351,12 +368,12 @@ class _Scan:
                 index += 1
                 continue
             if last is not None and self._lost_number(last, block, index):
-                note = Note(last.number + 1, list(block.pieces), block.line, last.style)
+                note = Note(last.last + 1, list(block.pieces), block.line, last.style)
                 run.sequences[-1].append(note)
                 self.remarks.append(
                     f"Note {note.number} (line {note.line}) is printed without its number; "
                     f"read as note {note.number}, between notes {last.number} and "
-                    f"{last.number + 2}."
+                    f"{last.last + 2}."
                 )
                 last = note
                 index += 1
@@ -378,24 +395,25 @@ class _Scan:
         while the part has more runs of markers from 1 than sequences so far (a displaced
         sentence ``[1] …`` after the notes is text, not a second sequence).
         """
-        expected = last.number + 1
+        expected = last.last + 1
         if number == 1:
             return len(_marker_runs_of(self.pending)) > len(run.sequences)
+        used = {note.number for note in run.sequences[-1]} if run.sequences else set()
         return last.number <= number <= expected + _STRAY or (
-            number > last.number and number in self.pending
+            number in self.pending and number not in used
         )
 
     def _lost_number(self, last: Note, block: Block, index: int) -> bool:
         """A paragraph between note n and note n + 2, with a marker n + 1 in the text: the
         note whose number the harvest lost."""
-        if block.kind != "paragraph" or last.number + 1 not in self.pending:
+        if block.kind != "paragraph" or last.last + 1 not in self.pending:
             return False
         for position in range(index + 1, len(self.blocks)):
             following = self.blocks[position]
             if is_separator(following):
                 continue
             start = self._start(following)
-            return start is not None and start[0] == last.number + 2
+            return start is not None and start[0] == last.last + 2
         return False
 
     def _wraps(self, last: Note, block: Block, index: int) -> bool:
@@ -419,7 +437,7 @@ class _Scan:
                 continue
             start = self._start(following)
             if start is not None:
-                return start[0] == last.number + 1
+                return start[0] == last.last + 1
             if self._archival(position) is not None:
                 break
             stretch.append(following)
@@ -441,8 +459,11 @@ def _opens_a_part(stretch: list[Block]) -> bool:
     return False
 
 
-def find_notes(blocks: list[Block]) -> Notes:
-    scan = _Scan(blocks)
+def find_notes(blocks: list[Block], conventions: MarkdownConventions = ALL) -> Notes:
+    """Sort ``blocks`` into body, notes and archival references; anchor the notes."""
+    if conventions.markers is not None:
+        blocks = [_declared_markers(block, conventions) for block in blocks]
+    scan = _Scan(blocks, conventions)
     scan.run()
     anchored, remarks = _pair(scan)
     return Notes(
@@ -453,6 +474,31 @@ def find_notes(blocks: list[Block]) -> Notes:
         remarks=scan.remarks + remarks,
         parts=scan.parts,
     )
+
+
+def marker_style(marker: Marker) -> MarkerStyle:
+    if marker.raw.startswith("[^"):
+        return "footnote"
+    return "link" if "](" in marker.raw else "bracket"
+
+
+def _declared_markers(block: Block, conventions: MarkdownConventions) -> Block:
+    """The block with the markers its collection does not use as text, as printed."""
+
+    def kept(pieces: list[Piece]) -> list[Piece]:
+        if not any(isinstance(p, Marker) for p in pieces):
+            return pieces
+        return joined(
+            [
+                Text(p.raw)
+                if isinstance(p, Marker) and not conventions.allows_marker(marker_style(p))
+                else p
+                for p in pieces
+            ]
+        )
+
+    rows = [[kept(cell) for cell in row] for row in block.rows] if block.rows else block.rows
+    return replace(block, pieces=kept(block.pieces), rows=rows)
 
 
 def _marker_runs(markers: list[Marker]) -> list[list[Marker]]:

@@ -33,6 +33,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from api.ingest import bundle, markdown, tei
+from api.ingest.conventions import ALL, MarkdownConventions
 from api.ingest.errors import IngestError
 from api.ingest.plaintext import _explain, load_yaml, read_document
 from api.ingest.record import CollectionRecord, DocumentRecord, EntityRecord, EventRecord
@@ -176,17 +177,26 @@ def _folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.glob("*.yaml"))
 
 
-FolderCollections = dict[Path, tuple[CollectionRecord | None, bool]]
+@dataclass(frozen=True)
+class Folder:
+    """What a folder says about the files in it that do not say it themselves."""
+
+    collection: CollectionRecord | None
+    authoritative: bool  # a collection.yaml: upserted; otherwise created only when missing
+    conventions: MarkdownConventions = ALL  # collection.yaml's ``markdown:``
+
+
+FolderCollections = dict[Path, Folder]
 
 
 def _folder_collection(
     folder: Path, options: Options, known: FolderCollections | None = None
-) -> tuple[CollectionRecord | None, bool]:
+) -> Folder:
     """The collection of files in ``folder`` with no collection of their own.
 
-    Returns (record, authoritative): a ``collection.yaml`` is upserted; a collection named
-    after ``--collection`` or the folder is only created when missing. ``known`` keeps the
-    answer per folder for the rest of a run (its hundreds of files share it).
+    A ``collection.yaml`` is upserted; a collection named after ``--collection`` or the
+    folder is only created when missing. ``known`` keeps the answer per folder for the rest
+    of a run (its hundreds of files share it).
     """
     if known is None:
         return _read_folder_collection(folder, options)
@@ -195,19 +205,26 @@ def _folder_collection(
     return known[folder]
 
 
-def _read_folder_collection(folder: Path, options: Options) -> tuple[CollectionRecord | None, bool]:
-    if options.collection is not None:
-        return CollectionRecord(id=options.collection, title=options.collection), False
+def _read_folder_collection(folder: Path, options: Options) -> Folder:
     meta_path = folder / "collection.yaml"
+    meta = {}
     if meta_path.exists():
-        try:
-            return CollectionRecord(**load_yaml(meta_path)), True
-        except ValidationError as exc:
-            raise IngestError(meta_path, _explain(exc)) from exc
-        except TypeError as exc:
-            raise IngestError(meta_path, str(exc)) from exc
+        meta = load_yaml(meta_path)
+        if not isinstance(meta, dict):
+            raise IngestError(meta_path, "collection.yaml must be a mapping", 1)
+    try:
+        conventions = MarkdownConventions(**(meta.pop("markdown", None) or {}))
+        if options.collection is not None:
+            record = CollectionRecord(id=options.collection, title=options.collection)
+            return Folder(record, False, conventions)
+        if meta_path.exists():
+            return Folder(CollectionRecord(**meta), True, conventions)
+    except ValidationError as exc:
+        raise IngestError(meta_path, _explain(exc)) from exc
+    except TypeError as exc:
+        raise IngestError(meta_path, str(exc)) from exc
     slug = markdown.slugify(folder.resolve().name)
-    return CollectionRecord(id=slug, title=folder.resolve().name or slug), False
+    return Folder(CollectionRecord(id=slug, title=folder.resolve().name or slug), False)
 
 
 def read_units(
@@ -240,7 +257,8 @@ def _file_unit(source: Source, options: Options, folders: FolderCollections | No
         from api.ingest.xmlsafe import check_size
 
         check_size(path, source.size, options.max_bytes)
-    collection, authoritative = _folder_collection(path.parent, options, folders)
+    folder = _folder_collection(path.parent, options, folders)
+    collection, authoritative = folder.collection, folder.authoritative
     unit = Unit(path, source.size)
     if source.format == "tei":
         found = tei.read_tei(
@@ -261,6 +279,7 @@ def _file_unit(source: Source, options: Options, folders: FolderCollections | No
             path,
             collection_id=options.collection,
             default_collection=collection.id if collection else None,
+            conventions=folder.conventions,
         )
         record = read.record
         unit.warnings = read.warnings
