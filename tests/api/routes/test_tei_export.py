@@ -155,3 +155,62 @@ def test_deleted_and_unknown_documents(client: TestClient) -> None:
     response = client.get("/v1/documents/no-such-document", headers=TEI_ACCEPT)
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+STRUCTURED = """---
+title: Structured paper
+---
+
+# Agenda
+
+The _Current Notes_ said so [1].
+
+_The editors add this._
+
+* first
+* second
+
+| Country | £m |
+|---|---|
+| India [2] | 608 |
+
+[NAA: A1838, 250/9/1, i]
+
+1 A note.
+
+2 In a cell.
+"""
+
+
+def test_markdown_structure_as_tei(fresh_db: DbHandle, tmp_path: Path) -> None:
+    """Headings with their level, emphasis, lists, tables and the editor's words in TEI."""
+    source = tmp_path / "structured.md"
+    source.write_text(STRUCTURED, encoding="utf-8")
+    report = import_sources(fresh_db.engine, discover([source])[0], Options(collection="papers"))
+    assert report.failures == []
+    app = create_app(fresh_db.app_settings(), engine=fresh_db.engine)
+    with TestClient(app) as client:
+        response = client.get("/v1/documents/structured", headers=TEI_ACCEPT)
+        passages = client.get("/v1/documents/structured/passages").json()["items"]
+    root = validate(response.content)
+    body = root.find(f"{T}text/{T}body")
+    assert body is not None
+    assert body.find(f"{T}head").get("rend") == "h1"
+    hi = body.find(f".//{T}hi")
+    assert hi is not None and hi.get("rend") == "italic" and hi.text == "Current Notes"
+    assert body.find(f"{T}ab[@type='editorial']").xpath("string()") == "The editors add this."
+    assert [i.get("n") for i in body.iter(f"{T}item")] == ["•", "•"]
+    rows = body.findall(f"{T}table/{T}row")
+    assert [[c.xpath("string()") for c in r.findall(f"{T}cell")] for r in rows] == [
+        ["Country", "£m"],
+        ["IndiaIn a cell.", "608"],  # the note stands in its cell, after "India"
+    ]
+    assert rows[0].get("role") == "label"
+    by_kind = {p["kind"]: p for p in passages}
+    assert by_kind["heading"]["level"] == 1
+    assert by_kind["paragraph"]["marks"] == [{"type": "italic", "start": 4, "end": 17}]
+    assert by_kind["table"]["table"] == {
+        "rows": [["Country", "£m"], ["India", "608"]],
+        "header_rows": 1,
+    }
+    assert by_kind["list_item"]["label"] == "•" and by_kind["list_item"]["depth"] == 1
