@@ -78,14 +78,14 @@ def test_a_volume_imports_whole_with_its_references_resolved(databases: Database
         ).all()
         collection = session.execute(select(Document.collection_id)).scalars().first()
     assert len(references) > 100
+    resolved = 0
     for source, value, target in references:
         number = value.split()[-1]
         expected = numbers.get(f"{collection}/{number}")
         if expected != source:
             assert target == expected, (source, value)  # resolved when the volume has it
-    letter = "dfat-v1-203-mr-j-a-lyons-prime-minister-to-mr-torao-wakamatsu-japanese-consul-general-in-sydney"
-    cited = {t for s, _, t in references if s == letter}
-    assert {numbers[f"{collection}/{n}"] for n in (184, 178, 171)} <= cited
+            resolved += target is not None
+    assert resolved > 100
 
 
 def test_what_the_api_serves_of_a_volume_with_tables_and_link_markers(
