@@ -48,6 +48,12 @@ bench-read: $(VENV)/.installed-dev
 bench-import: $(VENV)/.installed
 	$(BIN)/python -m bench.import_throughput
 
+## fidelity: how faithfully the sample corpus's Markdown volumes read (quellen check --report)
+FIDELITY ?= $(wildcard ../shared/corpus/dfat-volume-*) $(wildcard ../shared/corpus/dfat-more/volume-*)
+.PHONY: fidelity
+fidelity: $(VENV)/.installed
+	@for folder in $(FIDELITY); do echo "== $$folder"; $(BIN)/quellen check --report "$$folder" 2>/dev/null | tail -n 12; done
+
 ## bench-search: search latency over 100k and 1M synthetic passages, API against the raw engine query
 .PHONY: bench-search
 bench-search: $(VENV)/.installed

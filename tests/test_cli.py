@@ -84,3 +84,19 @@ def test_import_with_and_without_reading_processes(
     assert result.exit_code == 1, result.output
     assert "40 new, 0 updated, 0 unchanged, 1 failed" in result.output
     assert f"{tmp_path / 'zz-broken.md'}:3: invalid YAML front matter" in result.output
+
+
+def test_check_report_prints_fidelity_figures_and_warnings(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(
+        "---\ntitle: A\n---\n\nText [1] and [2].\n\n## Heading\n\n| a | b |\n|---|---|\n"
+        "| 1 | 2 |\n\n _\n\n1 The note.\n\n_\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["check", "--report", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    lines = dict(line.split(None, 1) for line in result.stdout.splitlines() if "  " in line)
+    assert lines["files"].strip() == "1" and lines["refused"].strip() == "0"
+    assert lines["marker-note"].split()[-1] == "1"  # [1] has its note, [2] none
+    assert lines["headings"].startswith("1 read of 1")
+    assert lines["tables"].startswith("1 read of 1")
+    assert "warning:" in result.output and "no note for marker [2]" in result.output
