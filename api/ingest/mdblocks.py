@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from html.entities import html5
-from typing import Any
+from typing import Any, NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -72,14 +72,18 @@ _NOTHING_TO_DO = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
+# Pieces are named tuples: a document has tens of thousands, and a tuple is made in C
+# (a frozen dataclass's fields are set one call at a time). Markers are told apart by
+# identity (``id``): two markers ``[3]`` are two places in the text.
+NO_MARKS: frozenset[str] = frozenset()
+
+
+class Text(NamedTuple):
     text: str
-    marks: frozenset[str] = frozenset()
+    marks: frozenset[str] = NO_MARKS
 
 
-@dataclass(frozen=True, slots=True)
-class Marker:
+class Marker(NamedTuple):
     """A note marker as written: ``[3]``, ``[^3]`` or a link ``[3](#f3)``.
 
     ``explicit`` markers (a link to a note, a Markdown footnote reference) are markers
@@ -92,8 +96,7 @@ class Marker:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class Break:
+class Break(NamedTuple):
     hard: bool  # a hard break is a new line in the passage; a soft one is a space
 
 
@@ -104,12 +107,12 @@ Piece = Text | Marker | Break
 class Block:
     """One block of the body, as CommonMark structures it."""
 
-    kind: str  # heading, paragraph, list_item, table, quotation, footnote, rule
+    kind: str  # heading, paragraph, list_item, table, quotation, rule
     line: int
     pieces: list[Piece] = field(default_factory=list)
     level: int | None = None  # heading level
     depth: int | None = None  # list nesting, from 1
-    label: str | None = None  # a list item's number or bullet as printed; a footnote's label
+    label: str | None = None  # a list item's number or bullet as printed
     ordered: bool = False
     rows: list[list[list[Piece]]] | None = None  # table: rows of cells
     header_rows: int = 0
@@ -336,23 +339,23 @@ class _Walker:
             self._inline(children, marks, out)
 
 
-def text_pieces(text: str, marks: Iterable[str], line: int) -> Iterator[Piece]:
+def text_pieces(text: str, marks: Iterable[str], line: int) -> list[Piece]:
     """A run of text, with the ``[3]`` and ``[^3]`` in it as markers."""
-    active = frozenset(marks)
+    active = frozenset(marks) if marks else NO_MARKS
     if "&" in text:
         text = decode_entities(text)
     if "[" not in text:
-        if text:
-            yield Text(text, active)
-        return
+        return [Text(text, active)] if text else []
+    pieces: list[Piece] = []
     position = 0
     for match in _TEXT_MARKER.finditer(text):
         if match.start() > position:
-            yield Text(text[position : match.start()], active)
-        yield Marker(int(match.group(2)), match.group(), bool(match.group(1)), line)
+            pieces.append(Text(text[position : match.start()], active))
+        pieces.append(Marker(int(match.group(2)), match.group(), bool(match.group(1)), line))
         position = match.end()
     if position < len(text):
-        yield Text(text[position:], active)
+        pieces.append(Text(text[position:], active))
+    return pieces
 
 
 def html_blocks(source: str, line: int, quoted: bool) -> Iterator[Block]:

@@ -23,53 +23,27 @@ in ``Notes.remarks``, truthfully, for the curatorial notes.
 """
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from api.ingest.archival import ARCHIVAL_LENGTH, ArchivalLine, read_archival
 from api.ingest.conventions import ALL, MarkdownConventions, MarkerStyle
+from api.ingest.mdanchors import marker_runs_of, pair
 from api.ingest.mdblocks import Block, Break, Marker, Piece, Text, joined, lines, plain
-
-_NUMBERED = re.compile(r"^\s*(\d{1,3})(?:\s+|$)")
-_SEPARATORS = {"_", "__", "___", "*", "**", "***", "-", "--"}
-_MONTH = re.compile(
-    r"^(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)\b"
+from api.ingest.mdnotelines import (
+    SHARED,
+    STRAY,
+    Note,
+    NoteRun,
+    carry_on,
+    drop_prefix,
+    glued_start,
+    is_separator,
+    line_start,
+    note_start,
+    split_inline,
 )
-# how far a printed note number may stray from the expected one and still be a note
-_STRAY = 2
+
 _OPENS_BRACKET = re.compile(r"\s*\[")
-_NOTE_OPENERS = "‘'\"“(["
-# "13 & 14 Not printed": the rest of a note that stands for the next number too
-_SHARED = re.compile(r"^(?:&|and|-|–)\s*(\d{1,3})\s+")
-
-
-@dataclass
-class Note:
-    number: int  # as printed
-    pieces: list[Piece]
-    line: int
-    style: str  # plain, bracket, bullet, footnote
-    also: int | None = None  # "13 & 14 Not printed": the next number, printed with this one
-
-    @property
-    def last(self) -> int:
-        return self.also or self.number
-
-
-def _carry_on(note: Note, pieces: list[Piece]) -> None:
-    """Add a line to a note (lines of a note are one paragraph: a space between them)."""
-    if note.pieces and pieces:
-        note.pieces.append(Break(hard=False))
-    note.pieces.extend(pieces)
-
-
-@dataclass
-class NoteRun:
-    """Notes printed together, after the body of their part (or parts)."""
-
-    position: int  # index of the first of its blocks
-    sequences: list[list[Note]] = field(default_factory=list)
 
 
 @dataclass
@@ -84,100 +58,6 @@ class Notes:
     remarks: list[str]
     # body index → run index after which it stands (which part it belongs to)
     parts: list[int]
-
-
-def note_start(block: Block) -> tuple[int, list[Piece], str] | None:
-    """(number, the rest, style) when the block begins the way a note does."""
-    if block.kind not in ("paragraph", "list_item", "quotation"):
-        return None
-    if block.kind == "list_item" and (block.ordered or block.label is None):
-        return None
-    return _line_start(block.pieces, "bullet" if block.kind == "list_item" else None)
-
-
-def _line_start(pieces: Sequence[Piece], style: str | None) -> tuple[int, list[Piece], str] | None:
-    if not pieces:
-        return None
-    first = pieces[0]
-    if isinstance(first, Marker):
-        rest = list(pieces[1:])
-        if not rest or not isinstance(rest[0], Text):
-            return None
-        if first.raw.startswith("[^") and rest[0].text.startswith(":"):
-            # a Markdown footnote definition, [^3]: text
-            rest[0] = Text(rest[0].text[1:], rest[0].marks)
-            return first.number, rest, "footnote"
-        opening = rest[0].text.lstrip()
-        if not opening or not (
-            opening[0].isupper() or opening[0].isdigit() or opening[0] in _NOTE_OPENERS
-        ):
-            # "[1], M. Grabski [2]", "[2] the cut sentence": markers in a sentence
-            return None
-        return first.number, rest, style or "bracket"
-    if isinstance(first, Text):
-        match = _NUMBERED.match(first.text)
-        if match is None:
-            return None
-        remainder = first.text[match.end() :]
-        if not remainder.strip() and len(pieces) == 1:
-            return None  # a number alone
-        if _MONTH.match(remainder):
-            return None  # "1 January 1945": a date, not a note
-        after: list[Piece] = [Text(remainder, first.marks)] if remainder else []
-        after += list(pieces[1:])
-        return int(match.group(1)), after, style or "plain"
-    return None
-
-
-def _glued_start(block: Block, number: int) -> tuple[int, list[Piece], str] | None:
-    """``10UKNA: PREM 13/216``: the next note with its number glued to its first word."""
-    if block.kind != "paragraph" or not block.pieces or not isinstance(block.pieces[0], Text):
-        return None
-    first = block.pieces[0]
-    match = re.match(rf"^\s*{number}(?=[A-Z‘“(])", first.text)
-    if match is None:
-        return None
-    return number, [Text(first.text[match.end() :], first.marks), *block.pieces[1:]], "plain"
-
-
-def _split_inline(line: list[Piece], expected: int) -> tuple[list[Piece], list[Piece] | None]:
-    """``line`` cut where the note numbered ``expected`` begins inside it, if it does."""
-    pattern = re.compile(rf"(?<=[.;)])\s+(?={expected}\s+[A-Z‘“'\"(])")
-    for position, piece in enumerate(line):
-        if isinstance(piece, Text):
-            match = pattern.search(piece.text)
-            if match is not None:
-                before = Text(piece.text[: match.start()], piece.marks)
-                after = Text(piece.text[match.end() :], piece.marks)
-                return [*line[:position], before], [after, *line[position + 1 :]]
-    return line, None
-
-
-def _drop_prefix(pieces: list[Piece], length: int) -> list[Piece]:
-    """``pieces`` without their first ``length`` characters of plain text (leading spaces
-    not counted, as ``plain`` does not count them)."""
-    out: list[Piece] = []
-    for piece in pieces:
-        if length > 0 and isinstance(piece, Text):
-            text = piece.text.lstrip()
-            if len(text) <= length:
-                length -= len(text)
-                continue
-            out.append(Text(text[length:], piece.marks))
-            length = 0
-            continue
-        out.append(piece)
-    return out
-
-
-def is_separator(block: Block) -> bool:
-    if block.kind == "rule":
-        return True
-    if block.kind != "paragraph" or len(block.pieces) > 3:
-        return False
-    if sum(len(p.text) for p in block.pieces if isinstance(p, Text)) > 8:
-        return False
-    return block.plain.replace(" ", "") in _SEPARATORS
 
 
 class _Scan:
@@ -306,27 +186,27 @@ class _Scan:
 
         def open_note(number: int, pieces: list[Piece]) -> list[Piece]:
             note = Note(number, [], block.line, style)
-            shared = _SHARED.match(plain(pieces))
+            shared = SHARED.match(plain(pieces))
             if shared is not None and int(shared.group(1)) == number + 1:
                 note.also = number + 1
-                pieces = _drop_prefix(pieces, shared.end())
+                pieces = drop_prefix(pieces, shared.end())
             notes.append(note)
             return pieces
 
         queue = lines(rest)
         line = open_note(number, queue.pop(0) if queue else [])
         while True:
-            head, tail = _split_inline(line, notes[-1].last + 1)
-            found = _line_start(tail, inner) if tail is not None else None
+            head, tail = split_inline(line, notes[-1].last + 1)
+            found = line_start(tail, inner) if tail is not None else None
             if found is not None:
-                _carry_on(notes[-1], head)
+                carry_on(notes[-1], head)
                 line = open_note(found[0], found[1])
                 continue
-            _carry_on(notes[-1], line)
+            carry_on(notes[-1], line)
             if not queue:
                 break
             line = queue.pop(0)
-            found = _line_start(line, inner)
+            found = line_start(line, inner)
             if found is not None and found[0] in (notes[-1].last + 1, 1):
                 line = open_note(found[0], found[1])
         expanded: list[Note] = []
@@ -358,7 +238,7 @@ class _Scan:
                 continue
             start = self._start(block)
             if start is None and last is not None and self.conventions.allows_note("plain"):
-                start = _glued_start(block, last.last + 1)
+                start = glued_start(block, last.last + 1)
             if start is not None and (last is None or self._continues(run, last, start[0])):
                 for note in self._split_notes(block, start):
                     if not run.sequences or (note.number == 1 and last is not None):
@@ -397,9 +277,9 @@ class _Scan:
         """
         expected = last.last + 1
         if number == 1:
-            return len(_marker_runs_of(self.pending)) > len(run.sequences)
+            return len(marker_runs_of(self.pending)) > len(run.sequences)
         used = {note.number for note in run.sequences[-1]} if run.sequences else set()
-        return last.number <= number <= expected + _STRAY or (
+        return last.number <= number <= expected + STRAY or (
             number in self.pending and number not in used
         )
 
@@ -465,7 +345,7 @@ def find_notes(blocks: list[Block], conventions: MarkdownConventions = ALL) -> N
         blocks = [_declared_markers(block, conventions) for block in blocks]
     scan = _Scan(blocks, conventions)
     scan.run()
-    anchored, remarks = _pair(scan)
+    anchored, remarks = pair(scan.body, scan.parts, scan.runs)
     return Notes(
         body=scan.body,
         runs=scan.runs,
@@ -499,106 +379,3 @@ def _declared_markers(block: Block, conventions: MarkdownConventions) -> Block:
 
     rows = [[kept(cell) for cell in row] for row in block.rows] if block.rows else block.rows
     return replace(block, pieces=kept(block.pieces), rows=rows)
-
-
-def _marker_runs(markers: list[Marker]) -> list[list[Marker]]:
-    """Markers split where their numbering goes back (a new sequence, or a marker out of
-    order: ``_align`` gives such runs to one sequence again)."""
-    runs: list[list[Marker]] = []
-    for marker in markers:
-        if not runs or marker.number <= runs[-1][-1].number:
-            runs.append([])
-        runs[-1].append(marker)
-    return runs
-
-
-def _marker_runs_of(numbers: list[int]) -> list[list[int]]:
-    runs: list[list[int]] = []
-    for number in numbers:
-        if not runs or number <= runs[-1][-1]:
-            runs.append([])
-        runs[-1].append(number)
-    return runs
-
-
-def _pair(scan: _Scan) -> tuple[dict[tuple[int, int, int], Marker], list[str]]:
-    """Anchor each note at the marker of its number in its own part."""
-    anchored: dict[tuple[int, int, int], Marker] = {}
-    remarks: list[str] = []
-    zones: list[list[Marker]] = [[] for _ in range(len(scan.runs) + 1)]
-    for block, part in zip(scan.body, scan.parts, strict=True):
-        pieces: list[Piece] = list(block.pieces)
-        for row in block.rows or []:
-            for cell in row:
-                pieces.extend(cell)
-        zones[part].extend(p for p in pieces if isinstance(p, Marker))
-    leftovers: list[Marker] = []
-    for run_index, run in enumerate(scan.runs):
-        marker_runs = _marker_runs(zones[run_index])
-        assignment = _align(marker_runs, run.sequences)
-        for sequence_index, sequence in enumerate(run.sequences):
-            mine = [
-                m for i, r in enumerate(marker_runs) if assignment[i] == sequence_index for m in r
-            ]
-            used: set[int] = set()
-            for note_index, note in enumerate(sequence):
-                for marker in mine:
-                    if marker.number == note.number and id(marker) not in used:
-                        anchored[(run_index, sequence_index, note_index)] = marker
-                        used.add(id(marker))
-                        break
-            leftovers.extend(m for m in mine if id(m) not in used)
-        leftovers.extend(m for i, r in enumerate(marker_runs) if assignment[i] is None for m in r)
-    leftovers.extend(zones[len(scan.runs)])
-    # a marker left over (cut from its part by the harvest, after the notes) takes a note
-    # of its number that has none, nearest first
-    taken = {id(m) for m in anchored.values()}
-    for marker in leftovers:
-        if id(marker) in taken:
-            continue
-        for run_index in range(len(scan.runs) - 1, -1, -1):
-            run = scan.runs[run_index]
-            spot = next(
-                (
-                    (run_index, s, n)
-                    for s, sequence in enumerate(run.sequences)
-                    for n, note in enumerate(sequence)
-                    if note.number == marker.number and (run_index, s, n) not in anchored
-                ),
-                None,
-            )
-            if spot is not None:
-                anchored[spot] = marker
-                taken.add(id(marker))
-                remarks.append(
-                    f"Marker {marker.raw} on line {marker.line} stands outside the part whose "
-                    f"notes include {marker.number} (text moved by the edition); note "
-                    f"{marker.number} is anchored there."
-                )
-                break
-    return anchored, remarks
-
-
-def _align(marker_runs: list[list[Marker]], sequences: list[list[Note]]) -> list[int | None]:
-    """Give each run of markers to one note sequence, in order, matching the most numbers.
-
-    Usually there are as many runs as sequences and they pair in order; a sequence whose
-    markers were lost gets none, and runs that restart without a sequence of their own
-    (a marker repeated) join the sequence before them.
-    """
-    if not sequences:
-        return [None] * len(marker_runs)
-    numbers = [{note.number for note in sequence} for sequence in sequences]
-    runs = [{marker.number for marker in run} for run in marker_runs]
-    # best[i][j]: best score giving runs[:i] to sequences[:j+1] with run i-1 in sequence j
-    size = len(sequences)
-    best: list[list[tuple[int, list[int]]]] = [[(0, [])] * size]
-    for run in runs:
-        row: list[tuple[int, list[int]]] = []
-        for j in range(size):
-            choices = [best[-1][k] for k in range(j + 1)]
-            score, path = max(choices, key=lambda c: c[0])
-            row.append((score + len(run & numbers[j]), [*path, j]))
-        best.append(row)
-    _score, path = max(best[-1], key=lambda c: c[0])
-    return [j for j in path]
