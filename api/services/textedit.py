@@ -1,8 +1,9 @@
 """Edit one passage's text and carry every offset along.
 
-Footnote anchors, page breaks, mentions and reference anchors inside the edited passage are
-moved through a character diff of the old and new text (an anchor inside deleted text
-moves to the edit's start; a mention whose words no longer match is dropped). Everything
+Footnote anchors, page breaks, mentions, reference anchors and emphasis inside the edited
+passage are moved through a character diff of the old and new text (an anchor inside
+deleted text moves to the edit's start; a mention whose words no longer match is dropped,
+and so is emphasis left with no text); a table's cells are read again from its text. Everything
 after the passage shifts by the change in length. The result is a new record that the one
 loader validates and writes.
 """
@@ -66,8 +67,18 @@ def replace_passage_text(record: DocumentRecord, ref: str, new_text: str) -> Doc
     for xref in data["cross_references"]:
         if xref["container"] == "passage" and xref["ref"] == ref and xref["start"] is not None:
             xref["start"], xref["end"] = mapping(xref["start"], right=True), mapping(xref["end"])
-    passages[index]["text"] = new_text
-    passages[index]["end"] = old_start + len(new_text)
+    passage = passages[index]
+    marks = []
+    for mark in passage["marks"]:
+        start, end = mapping(mark["start"], right=True), mapping(mark["end"])
+        if start < end:
+            marks.append({**mark, "start": start, "end": end})
+    passage["marks"] = marks
+    if passage["table"] is not None:
+        # a table's text is its cells, a tab between cells and a line between rows
+        passage["table"]["rows"] = [line.split("\t") for line in new_text.split("\n")]
+    passage["text"] = new_text
+    passage["end"] = old_start + len(new_text)
     for later in passages[index + 1 :]:
         later["start"] += delta
         later["end"] += delta

@@ -213,3 +213,17 @@ def test_a_file_that_cannot_be_parsed_is_refused_with_path_line_and_reason(
     (error,) = list(read_units(Source(path, "markdown", len(data)), Options()))
     assert isinstance(error, IngestError)
     assert error.path == str(path) and error.line is not None and reason in error.message
+
+
+def test_editing_a_passage_moves_its_marks_and_rereads_its_cells() -> None:
+    from api.services.textedit import replace_passage_text
+
+    record = read("The _Current Notes_ said so.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+    edited = replace_passage_text(record, "p1", "Then the Current Notes said so.")
+    (mark,) = edited.passages[0].marks
+    assert edited.passages[0].text[mark.start : mark.end] == "Current Notes"
+    removed = replace_passage_text(record, "p1", "It said so.")
+    assert removed.passages[0].marks == []
+    table = replace_passage_text(record, "p2", "a\tb\n1\t3")
+    assert table.passages[1].table is not None
+    assert table.passages[1].table.rows == [["a", "b"], ["1", "3"]]
