@@ -2,8 +2,8 @@
 
 Footnote anchors, page breaks, mentions, reference anchors and emphasis inside the edited
 passage are moved through a character diff of the old and new text (an anchor inside
-deleted text moves to the edit's start; a mention whose words no longer match is dropped,
-and so is emphasis left with no text); a table's cells are read again from its text. Everything
+deleted text moves to the edit's start; a mention or an emphasis whose words the edit
+changed is dropped); a table's cells are read again from its text. Everything
 after the passage shifts by the change in length. The result is a new record that the one
 loader validates and writes.
 """
@@ -71,7 +71,7 @@ def replace_passage_text(record: DocumentRecord, ref: str, new_text: str) -> Doc
     marks = []
     for mark in passage["marks"]:
         start, end = mapping(mark["start"], right=True), mapping(mark["end"])
-        if start < end:
+        if new_text[start:end] == old_text[mark["start"] : mark["end"]]:
             marks.append({**mark, "start": start, "end": end})
     passage["marks"] = marks
     if passage["table"] is not None:
