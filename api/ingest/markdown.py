@@ -53,7 +53,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from api.ingest.archival import REPOSITORIES, read_archival
+from api.ingest.archival import REPOSITORIES, ArchivalLine, read_archival
 from api.ingest.builder import PendingPassage, TextBuilder
 from api.ingest.conventions import ALL, MarkdownConventions
 from api.ingest.dateline import Dateline, parse_dateline
@@ -166,6 +166,22 @@ def _archival(meta: dict[str, Any], path: Path) -> tuple[list[ArchivalId], list[
     return archival, identifiers
 
 
+def _add_archival_lines(
+    lines: list[ArchivalLine], archival_ids: list[ArchivalId], identifiers: list[IdentifierRecord]
+) -> None:
+    """The archival reference lines of the body as provenance, but those the front matter
+    already gave."""
+    for line in lines:
+        if not any(a.value == line.reference for a in archival_ids):
+            archival_ids.append(
+                ArchivalId(
+                    scheme="printed_reference", value=line.reference, repository=line.repository
+                )
+            )
+        if not any(i.value == line.citation for i in identifiers):
+            identifiers.append(IdentifierRecord(scheme="archival_reference", value=line.citation))
+
+
 def _full_id(meta: dict[str, Any], path: Path, collection: CollectionRecord | None) -> str:
     stem = path.stem
     if collection is not None and stem[:1].isdecimal():
@@ -214,9 +230,9 @@ def read_markdown(
     notes = find_notes(blocks, conventions)
     if not notes.body:
         # nothing but what reads as notes: keep it all as text rather than lose it
-        notes = find_notes([])
-        notes.body = [b for b in blocks if b.kind != "footnote"] or blocks
-        notes.parts = [0] * len(notes.body)
+        notes = Notes(
+            body=blocks, runs=[], archival=[], anchored={}, remarks=[], parts=[0] * len(blocks)
+        )
         remarks.append("The file holds nothing but numbered lines; they are kept as its text.")
 
     builder = TextBuilder()
@@ -226,15 +242,7 @@ def read_markdown(
 
     collection = _collection(meta)
     archival_ids, identifiers = _archival(meta, path)
-    for line in notes.archival:
-        if not any(a.value == line.reference for a in archival_ids):
-            archival_ids.append(
-                ArchivalId(
-                    scheme="printed_reference", value=line.reference, repository=line.repository
-                )
-            )
-        if not any(i.value == line.citation for i in identifiers):
-            identifiers.append(IdentifierRecord(scheme="archival_reference", value=line.citation))
+    _add_archival_lines(notes.archival, archival_ids, identifiers)
     if meta.get("doc_num") is not None and collection is not None:
         identifiers.append(
             IdentifierRecord(scheme="dfat_document", value=f"{meta['vol_id']}/{meta['doc_num']}")
