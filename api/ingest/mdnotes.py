@@ -73,17 +73,23 @@ class _Scan:
         self.remarks: list[str] = []
         self.pending: list[int] = []  # numbers of the markers of the current part
 
+    def _passes_over(self, index: int) -> bool:
+        """Separators and archival references stand between text and notes: they are
+        taken (a reference as provenance) and passed over."""
+        if is_separator(self.blocks[index]):
+            return True
+        reference = self._archival(index)
+        if reference is not None:
+            self.archival.append(reference)
+            return True
+        return False
+
     def run(self) -> None:
         blocks = self.blocks
         index = 0
         while index < len(blocks):
             block = blocks[index]
-            if is_separator(block):
-                index += 1
-                continue
-            reference = self._archival(index)
-            if reference is not None:
-                self.archival.append(reference)
+            if self._passes_over(index):
                 index += 1
                 continue
             start = self._start(block)
@@ -228,12 +234,7 @@ class _Scan:
         last: Note | None = None
         while index < len(blocks):
             block = blocks[index]
-            if is_separator(block):
-                index += 1
-                continue
-            reference = self._archival(index)
-            if reference is not None:
-                self.archival.append(reference)
+            if self._passes_over(index):
                 index += 1
                 continue
             start = self._start(block)
