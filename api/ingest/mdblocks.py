@@ -42,8 +42,9 @@ _RICH_SYNTAX = re.compile(r"[`*_!<&]|\\[\[\]]|\][(\[:]")
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 # a footnote definition opening a line: escaped, so that it stays text where it stands
 _DEFINITION = re.compile(r"^( {0,3})\[\^", re.MULTILINE)
-# [3], [^3]: a marker written as text (CommonMark leaves both alone when nothing defines them)
-_TEXT_MARKER = re.compile(r"\[(\^?)(\d{1,3})\]")
+# [3], [^3]: a marker written as text (CommonMark leaves both alone when nothing defines them);
+# "[3] (#f3)", a link that a space broke, is a marker with its target
+_TEXT_MARKER = re.compile(r"\[(\^?)(\d{1,3})\](?:[ \t]?\(#[^)\s]*\))?")
 _LINK_MARKER = re.compile(r"^[\^*]?(\d{1,3})$")
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)[^>]*>")
 _BREAK_TAGS = {"br"}
@@ -351,7 +352,8 @@ def text_pieces(text: str, marks: Iterable[str], line: int) -> list[Piece]:
     for match in _TEXT_MARKER.finditer(text):
         if match.start() > position:
             pieces.append(Text(text[position : match.start()], active))
-        pieces.append(Marker(int(match.group(2)), match.group(), bool(match.group(1)), line))
+        explicit = bool(match.group(1)) or match.group().endswith(")")  # [^3], [3] (#f3)
+        pieces.append(Marker(int(match.group(2)), match.group(), explicit, line))
         position = match.end()
     if position < len(text):
         pieces.append(Text(text[position:], active))

@@ -4,7 +4,7 @@ offsets kept for the notes), emphasis as offset spans (``marks``), tables as cel
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from api.ingest.mdblocks import Marker, Piece, Text
+from api.ingest.mdblocks import Break, Marker, Piece, Text
 
 PUNCTUATION_AFTER_MARKER = ".,;:)]!?’”'\""
 
@@ -125,7 +125,10 @@ def render(pieces: Sequence[Piece]) -> Rendered:
 
 
 def render_table(rows: Sequence[Sequence[Sequence[Piece]]]) -> tuple[Rendered, list[list[str]]]:
-    """A table as readable text (cells apart by a tab, rows by a line) and its cells."""
+    """A table as readable text (cells apart by a tab, rows by a line) and its cells.
+
+    A line break inside a cell is a space: the text's lines are the table's rows.
+    """
     renderer = Renderer()
     cells: list[list[str]] = []
     for row_number, row in enumerate(rows):
@@ -136,7 +139,7 @@ def render_table(rows: Sequence[Sequence[Sequence[Piece]]]) -> tuple[Rendered, l
             if cell_number:
                 renderer.separator("\t")
             start = renderer.length
-            renderer.add(cell)
+            renderer.add(Break(hard=False) if isinstance(p, Break) else p for p in cell)
             cell_text = "".join(renderer.parts)[start:].strip()
             texts.append(cell_text)
         cells.append(texts)

@@ -70,6 +70,7 @@ def test_notes_after_a_separator_line_wrapped_over_lines() -> None:
     [
         ("[{n}](#f{n})", "{n}  {text}"),  # link markers, plain note lines
         ("[{n}](#f_45_{n})", "{n} {text}"),  # link ids of another shape
+        (" [{n}] (#f{n})", "{n} {text}"),  # a link a space broke
         ("[^{n}]", "[^{n}]: {text}"),  # Markdown footnotes
         ("[{n}]", "* {n} {text}"),  # notes as bullets
         ("[{n}]", "[{n}] {text}"),  # notes in brackets

@@ -83,8 +83,8 @@ def test_table_without_outer_pipes_and_with_wrapped_cells() -> None:
     ]
     assert [m.type for m in first.marks] == ["italic", "italic"]
     assert second.table is not None and second.table.rows[0] == [
-        "For the Government of the\nPeople’s Republic",
-        "For the Government of the\nCommonwealth",
+        "For the Government of the People’s Republic",  # a line break in a cell: a space
+        "For the Government of the Commonwealth",
     ]
     assert record.passages[-1].text == "After."
     assert "|" not in record.text
