@@ -22,7 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 MarkerStyle = Literal["bracket", "link", "footnote"]
-NoteStyle = Literal["plain", "bracket", "bullet", "footnote"]
+NoteStyle = Literal["plain", "numbered", "bracket", "bullet", "footnote"]
 
 
 class MarkdownConventions(BaseModel):

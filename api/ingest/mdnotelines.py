@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from api.ingest.mdblocks import Block, Break, Marker, Piece, Text
 
 _NUMBERED = re.compile(r"^\s*(\d{1,3})(?:\s+|$)")
+_NUMBERED_DOT = re.compile(r"^\s*(\d{1,3})\.\s+")
 _SEPARATORS = {"_", "__", "___", "*", "**", "***", "-", "--"}
 _MONTH = re.compile(
     r"^(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -54,12 +55,22 @@ def carry_on(note: Note, pieces: list[Piece]) -> None:
 
 
 def note_start(block: Block) -> tuple[int, list[Piece], str] | None:
-    """(number, the rest, style) when the block begins the way a note does."""
-    if block.kind not in ("paragraph", "list_item", "quotation"):
+    """(number, the rest, style) when the block begins the way a note does.
+
+    ``1. text`` (an ordered list item, or an escaped ``1\\.``) is a ``numbered`` start:
+    body paragraphs are numbered so too, and only notes opened after a separator or an
+    archival reference are read in that style (api/ingest/mdnotes.py).
+    """
+    if block.kind not in ("paragraph", "list_item", "quotation") or not block.pieces:
         return None
-    if block.kind == "list_item" and (block.ordered or block.label is None):
-        return None
-    return line_start(block.pieces, "bullet" if block.kind == "list_item" else None)
+    if block.kind == "list_item":
+        if block.label is None:
+            return None
+        if block.ordered:
+            number = block.label[:-1]
+            return (int(number), block.pieces, "numbered") if len(number) <= 3 else None
+        return line_start(block.pieces, "bullet")
+    return line_start(block.pieces, None)
 
 
 def line_start(pieces: Sequence[Piece], style: str | None) -> tuple[int, list[Piece], str] | None:
@@ -84,7 +95,10 @@ def line_start(pieces: Sequence[Piece], style: str | None) -> tuple[int, list[Pi
     if isinstance(first, Text):
         match = _NUMBERED.match(first.text)
         if match is None:
-            return None
+            match = _NUMBERED_DOT.match(first.text)
+            if match is None or not first.text[match.end() :].strip():
+                return None
+            style = "numbered"
         remainder = first.text[match.end() :]
         if not remainder.strip() and len(pieces) == 1:
             return None  # a number alone

@@ -162,6 +162,8 @@ class _Scan:
             is_separator(previous) or self._archival(index - 1) is not None
         ):
             return True
+        if style == "numbered":
+            return False  # numbered like the body's paragraphs: notes only after a separator
         if style in ("bracket", "bullet") and not self.pending:
             return False
         following = [
@@ -240,6 +242,9 @@ class _Scan:
             start = self._start(block)
             if start is None and last is not None and self.conventions.allows_note("plain"):
                 start = glued_start(block, last.last + 1)
+            numbered = run.sequences[0][0].style == "numbered" if run.sequences else False
+            if start is not None and start[2] == "numbered" and last is not None and not numbered:
+                start = None  # a numbered paragraph after notes of another style: body text
             if start is not None and (last is None or self._continues(run, last, start[0])):
                 for note in self._split_notes(block, start):
                     if not run.sequences or (note.number == 1 and last is not None):

@@ -315,3 +315,24 @@ def test_a_collection_can_declare_its_conventions() -> None:
     ).record
     assert [n.text for n in plain_only.footnotes] == ["The note."]
     assert re.search(r"Not a note", plain_only.text)
+
+
+@pytest.mark.parametrize("note", ["{n}. {text}", "{n}\\. {text}"])
+def test_notes_numbered_with_a_full_stop_after_a_separator(note: str) -> None:
+    """Numbered like the body's paragraphs ("2. The Soviet Government…"): notes only after
+    a separator line, and a numbered paragraph after notes of another style stays text."""
+    body = "The Minister [1] agreed [2].\n\n2\\. He said so again.\n\n _\n\n"
+    body += note.format(n=1, text="Minister for External Affairs.") + "\n\n"
+    body += note.format(n=2, text="See Document 11.") + "\n\n_\n"
+    record = read(body).record
+    assert anchored(record) == [
+        ("1", "Minister", "Minister for External Affairs."),
+        ("2", "agreed", "See Document 11."),
+    ]
+    assert "2. He said so again." in record.text
+    plain_then_numbered = read(
+        "Text [1].\n\n _\n\n1 The note.\n\nEnclosure\n\n1\\. The first point.\n\n"
+        "2\\. The second point.\n"
+    ).record
+    assert [n.text for n in plain_then_numbered.footnotes] == ["The note."]
+    assert "1. The first point." in plain_then_numbered.text
