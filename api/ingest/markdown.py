@@ -88,6 +88,7 @@ _CAPITALS = re.compile(r"^[^a-z]*[A-Z][^a-z]*$")
 _LETTER = re.compile(r"[^\W_]")
 SUFFIXES = (".md", ".markdown")
 ID_LENGTH = 200
+DATELINE_LENGTH = 200  # a heading line; a longer first paragraph is text that names a date
 TELEGRAM_GENRES = {"telegram", "cablegram", "savingram", "teleprinter message"}
 
 
@@ -351,7 +352,7 @@ def _assemble(notes: Notes, builder: TextBuilder) -> tuple[Dateline, str | None]
                 for key, _ in anchors:
                     builder.anchors.setdefault(key, []).append((builder.length, ref))
             continue
-        if not builder.passages and kind == "paragraph":
+        if not builder.passages and kind == "paragraph" and len(rendered.text) <= DATELINE_LENGTH:
             heading = parse_dateline(rendered.text)
             if heading.date or heading.genre:
                 kind = "dateline"

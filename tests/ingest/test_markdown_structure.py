@@ -227,3 +227,11 @@ def test_editing_a_passage_moves_its_marks_and_rereads_its_cells() -> None:
     table = replace_passage_text(record, "p2", "a\tb\n1\t3")
     assert table.passages[1].table is not None
     assert table.passages[1].table.rows == [["a", "b"], ["1", "3"]]
+
+
+def test_a_long_first_paragraph_that_names_a_date_is_not_a_dateline() -> None:
+    text = "On 5 January 1945 the Minister said " + "that the matter stands, " * 10 + "so."
+    record = read(f"{text}\n")
+    assert record.passages[0].kind == "paragraph" and record.date is None
+    short = read("Letter CANBERRA, 5 January 1945\n\nText.\n")
+    assert short.passages[0].kind == "dateline" and short.date == "1945-01-05"
