@@ -19,6 +19,7 @@ from api.db import make_engine
 from api.etag import ETagMiddleware
 from api.limits import BodyLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from api.migrations import head_revision
+from api.nulbytes import NulRefusalMiddleware
 from api.routes import curation, dts, health, imports, search, v1
 from api.settings import Settings, get_settings
 
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     problems.install(app)
     # Outermost last: security headers and CORS also dress the 413/429 answers.
     app.add_middleware(ETagMiddleware)
+    app.add_middleware(NulRefusalMiddleware)  # inside the body limit: bodies it reads are bounded
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

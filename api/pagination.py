@@ -56,7 +56,7 @@ INT_RANGE = range(-(2**31), 2**31)  # what a 32-bit integer column can compare a
 
 def _fits(value: Any, expected: type) -> bool:
     if value is None:
-        return True
+        return False  # no list keys its pages by a missing value: a forged cursor
     if expected is int:
         return isinstance(value, int) and not isinstance(value, bool) and value in INT_RANGE
     return isinstance(value, expected) and len(str(value)) <= 1000

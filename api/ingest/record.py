@@ -190,7 +190,7 @@ class TargetRecord(_Strict):
     footnote: str | None = None
     scheme: str | None = Field(default=None, max_length=50)
     value: str | None = Field(default=None, max_length=500)
-    label: str | None = None
+    label: str | None = Field(default=None, max_length=1000)
 
     @model_validator(mode="after")
     def _some_target(self) -> "TargetRecord":
@@ -216,9 +216,11 @@ class DocumentRecord(_Strict):
     recipients: list[str] = Field(default_factory=list)
     date: str | None = None
     source_type: SourceType
-    genre: str | None = None
-    language: str = Field(default="en", pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
-    number: str | None = None
+    genre: str | None = Field(default=None, max_length=100)
+    language: str = Field(
+        default="en", max_length=35, pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$"
+    )
+    number: str | None = Field(default=None, max_length=100)
     provenance: Provenance = Field(default_factory=Provenance)
     notes: list[CuratorialNote] = Field(default_factory=list)
     identifiers: list[IdentifierRecord] = Field(default_factory=list)

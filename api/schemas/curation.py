@@ -81,9 +81,9 @@ class DocumentCreate(_Body):
     recipients: list[str] = Field(default_factory=list)
     date: str | None = Field(default=None, description="EDTF")
     source_type: Literal["primary", "secondary", "tertiary"]
-    genre: str | None = None
-    language: str = "en"
-    number: str | None = None
+    genre: str | None = Field(default=None, max_length=100)
+    language: str = Field(default="en", max_length=35)
+    number: str | None = Field(default=None, max_length=100)
     provenance: dict[str, Any] = Field(default_factory=dict)
     notes: list[dict[str, Any]] = Field(default_factory=list)
     identifiers: list[dict[str, Any]] = Field(default_factory=list)
@@ -105,9 +105,9 @@ class DocumentPatch(_Body):
     recipients: list[str] | None = None
     date: str | None = None
     source_type: Literal["primary", "secondary", "tertiary"] | None = None
-    genre: str | None = None
-    language: str | None = None
-    number: str | None = None
+    genre: str | None = Field(default=None, max_length=100)
+    language: str | None = Field(default=None, max_length=35)
+    number: str | None = Field(default=None, max_length=100)
     provenance: dict[str, Any] | None = None
     notes: list[dict[str, Any]] | None = None
     identifiers: list[dict[str, Any]] | None = None

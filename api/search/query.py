@@ -12,12 +12,15 @@ a message rather than passed through.
 """
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from api.search.normalize import tokens
 
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 32
+MAX_DEPTH = 16  # nesting of parentheses and NOTs: deeper is no query a person writes
 
 
 class QueryError(ValueError):
@@ -94,6 +97,7 @@ class _Parser:
         self.items = items
         self.index = 0
         self.terms = 0
+        self.depth = 0  # parentheses and NOTs open around the term being read
 
     def peek(self) -> _Token | None:
         return self.items[self.index] if self.index < len(self.items) else None
@@ -138,15 +142,28 @@ class _Parser:
             self.take()
             if self.peek() is None or self.peek().kind in ("OR", "AND", "NOT", "close"):  # type: ignore[union-attr]
                 raise QueryError(f"{token.text} needs a term to exclude.")
-            return Not(self.unary())
+            with self._nested():
+                return Not(self.unary())
         return self.atom()
+
+    @contextmanager
+    def _nested(self) -> Iterator[None]:
+        """One level deeper; a query nested past ``MAX_DEPTH`` is refused, not recursed."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryError(f"The query nests parentheses or NOTs more than {MAX_DEPTH} deep.")
+        try:
+            yield
+        finally:
+            self.depth -= 1
 
     def atom(self) -> Node:
         token = self.take()
         if token.kind == "open":
             if self.peek() is None or self.peek().kind == "close":  # type: ignore[union-attr]
                 raise QueryError("Empty parentheses in the query.")
-            node = self.or_expr()
+            with self._nested():
+                node = self.or_expr()
             closing = self.peek()
             if closing is None or closing.kind != "close":
                 raise QueryError("The query has an unclosed parenthesis.")

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from api.auth import Principal
 from api.ingest.errors import IngestError
 from api.ingest.loader import write_event_reports, write_registry
-from api.ingest.record import EntityRecord, EventRecord, normalize_identifier
+from api.ingest.record import EntityRecord, EventRecord, TargetRecord, normalize_identifier
 from api.ingest.registry import Registry
 from api.linking.batch import link_batch
 from api.models import (
@@ -243,32 +243,34 @@ def _anchor(session: Session, source: dict[str, Any]) -> dict[str, Any]:
 
 
 def _target(session: Session, target: dict[str, Any], source_document: str) -> dict[str, Any]:
-    if target.get("document") is not None:
-        document_id = str(target["document"])
-        if document_id == source_document and not (target.get("passage") or target.get("footnote")):
+    try:
+        found = TargetRecord.model_validate(target)
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    if found.document is not None:
+        document_id = found.document
+        if document_id == source_document and not (found.passage or found.footnote):
             raise ProblemError(422, "A cross-reference cannot point at its own document.")
         if session.get(Document, document_id) is None:
             raise ProblemError(422, f"No document {document_id!r}.")
         return {
             "target_document_id": document_id,
-            "target_passage_ref": target.get("passage"),
-            "target_footnote_ref": target.get("footnote"),
+            "target_passage_ref": found.passage,
+            "target_footnote_ref": found.footnote,
             "target_scheme": "document",
             "target_value": document_id,
             "target_key": normalize_identifier(document_id),
-            "target_label": target.get("label"),
+            "target_label": found.label,
         }
-    scheme, value = target.get("scheme"), target.get("value")
-    if not isinstance(scheme, str) or not isinstance(value, str) or not scheme or not value:
-        raise ProblemError(422, "target needs a document id, or an identifier scheme and value.")
+    assert found.scheme is not None and found.value is not None  # TargetRecord checks it
     return {
         "target_document_id": None,
         "target_passage_ref": None,
         "target_footnote_ref": None,
-        "target_scheme": scheme[:50],
-        "target_value": value[:500],
-        "target_key": normalize_identifier(value),
-        "target_label": target.get("label"),
+        "target_scheme": found.scheme,
+        "target_value": found.value,
+        "target_key": normalize_identifier(found.value)[:500],
+        "target_label": found.label,
     }
 
 
