@@ -1,27 +1,35 @@
 """Request limits and browser-facing headers, as pure ASGI middleware.
 
 - Bodies larger than the configured limit are refused with 413 before they are read whole.
-- A moving-window rate limit per API key (or client address when there is no key), with
-  429 and ``Retry-After``; writes and reads have separate budgets (reads are unlimited by
-  default). Counters live in the worker process (the ``limits`` library's memory storage).
+- A moving-window rate limit per API key, by the key's identity once it is verified, or per
+  client address when there is no valid key (so rotating made-up keys, and the 401s they
+  earn, count against the address), with 429 and ``Retry-After``; writes and reads have
+  separate budgets (reads are unlimited by default). Counters live in the worker process
+  (the ``limits`` library's memory storage).
 - Security headers on every response.
 """
 
+import contextlib
 import hashlib
 import json
 import math
 import time
 
+import anyio.to_thread
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+from sqlmodel import Session
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.auth import verify
 from api.problems import PROBLEM_JSON
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 UPLOAD_PATHS = ("/v1/imports",)
+KEY_CACHE_SECONDS = 60.0
+KEY_CACHE_SIZE = 10_000
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -92,11 +100,16 @@ class BodyLimitMiddleware:
                 started = True
             await send(message)
 
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await _problem(send, 413, f"The request body is larger than {limit} bytes.", [])
+        async def guarded_send(message: Message) -> None:
+            # once the body ran over, whatever the route makes of the cut stream (a 400 for
+            # a body it could not parse) gives way to the 413 that says why
+            if not too_large:
+                await tracking_send(message)
+
+        with contextlib.suppress(_TooLarge):  # the route's own reading may let it through
+            await self.app(scope, counting_receive, guarded_send)
+        if too_large and not started:
+            await _problem(send, 413, f"The request body is larger than {limit} bytes.", [])
 
 
 class _TooLarge(Exception):
@@ -109,14 +122,38 @@ class RateLimitMiddleware:
         self.writes: RateLimitItem | None = parse(writes) if writes else None
         self.reads: RateLimitItem | None = parse(reads) if reads else None
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._keys: dict[str, tuple[str | None, float]] = {}  # token hash → (key name, until)
 
-    def _who(self, scope: Scope) -> str:
-        authorization = Headers(scope=scope).get("authorization")
-        if authorization:
-            # Hash: the key itself never sits in the limiter's memory.
-            return "key:" + hashlib.sha256(authorization.encode()).hexdigest()[:32]
+    async def _who(self, scope: Scope) -> str:
+        """The bucket: a valid key's name, else the client's address."""
+        scheme, _, token = (Headers(scope=scope).get("authorization") or "").partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            name = await self._key_name(scope, token.strip())
+            if name is not None:
+                return "key:" + name
         client = scope.get("client")
         return "addr:" + (client[0] if client else "unknown")
+
+    async def _key_name(self, scope: Scope, token: str) -> str | None:
+        """The name of the key ``token`` is, or None; verified answers are kept a minute
+        (by the token's hash: the token itself never sits in memory)."""
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        now = time.monotonic()
+        known = self._keys.get(digest)
+        if known is not None and known[1] > now:
+            return known[0]
+        engine = scope["app"].state.engine
+
+        def check() -> str | None:
+            with Session(engine) as session:
+                principal = verify(session, token)
+            return principal.name if principal is not None else None
+
+        name = await anyio.to_thread.run_sync(check)
+        if len(self._keys) >= KEY_CACHE_SIZE:
+            self._keys.clear()
+        self._keys[digest] = (name, now + KEY_CACHE_SECONDS)
+        return name
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -126,7 +163,7 @@ class RateLimitMiddleware:
         if item is None:
             await self.app(scope, receive, send)
             return
-        who = self._who(scope)
+        who = await self._who(scope)
         if not self.limiter.hit(item, who):
             reset, _ = self.limiter.get_window_stats(item, who)
             retry = max(1, math.ceil(reset - time.time()))

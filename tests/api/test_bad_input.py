@@ -4,11 +4,14 @@ NUL characters anywhere (path, query string, JSON body), strings longer than the
 queries nested past the parser's bound, forged cursors.
 """
 
+import anyio
 import pytest
 from fastapi.testclient import TestClient
 
+from api.main import create_app
 from api.search.query import MAX_DEPTH
 from tests.api.routes.test_curation import DOC, Keys, api, etag, keys  # noqa: F401
+from tests.conftest import DbHandle
 
 PROBLEM = "application/problem+json"
 
@@ -84,3 +87,82 @@ def test_a_cross_reference_label_longer_than_its_column_is_422(api: TestClient, 
     response = api.post("/v1/cross-references", headers=keys.curate, json=body)
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith(PROBLEM)
+
+
+def test_made_up_keys_count_against_the_address_and_a_valid_key_has_its_own_budget(
+    fresh_db: DbHandle,
+    keys: Keys,  # noqa: F811
+) -> None:
+    client = TestClient(
+        create_app(fresh_db.app_settings(rate_limit_writes="3/minute"), engine=fresh_db.engine)
+    )
+    guesses = [
+        client.patch(DOC, headers={"Authorization": f"Bearer guess{n}"}, json={}).status_code
+        for n in range(5)
+    ]
+    assert guesses == [401, 401, 401, 429, 429]
+    # the address is spent; the curator's key is counted on its own
+    assert client.patch(DOC, headers=keys.curate, json={"title": "x"}).status_code == 428
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "chunks"),
+    [
+        ("/v1/entities", b"application/json", [b'{"name": "', *[b"x" * 500] * 10, b'"}']),
+        (
+            "/v1/imports",
+            b"multipart/form-data; boundary=b",
+            [
+                b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.md"\r\n\r\n',
+                *[b"x" * 500] * 10,
+                b"\r\n--b--\r\n",
+            ],
+        ),
+    ],
+)
+def test_a_chunked_body_over_the_limit_is_413(
+    fresh_db: DbHandle,
+    keys: Keys,  # noqa: F811
+    path: str,
+    content_type: bytes,
+    chunks: list[bytes],
+) -> None:
+    """Sent in chunks with no Content-Length (as a streaming client does): counted as it
+    arrives, and answered 413, not with the 400 of the route that could not read it."""
+    settings = fresh_db.app_settings(max_body_bytes=2048, upload_max_bytes=2048)
+    app = create_app(settings, engine=fresh_db.engine)
+    messages = [
+        {"type": "http.request", "body": chunk, "more_body": n < len(chunks) - 1}
+        for n, chunk in enumerate(chunks)
+    ]
+    sent: list[dict] = []  # type: ignore[type-arg]
+
+    async def receive() -> dict:  # type: ignore[type-arg]
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:  # type: ignore[type-arg]
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [
+            (b"content-type", content_type),
+            (b"authorization", keys.admin["Authorization"].encode()),
+            (b"transfer-encoding", b"chunked"),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    anyio.run(app, scope, receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    assert start["status"] == 413
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    assert b"larger than 2048 bytes" in body, body
