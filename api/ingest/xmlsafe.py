@@ -3,9 +3,11 @@
 A TEI file can declare entities that expand a few bytes into gigabytes (the "billion
 laughs"), or name external entities that make the parser read local files or fetch URLs.
 lxml is configured to resolve no entities, load no DTD, touch no network and refuse huge
-trees; on top of that a document type declaration that declares entities is refused
-before the parser sees it, and so is a file larger than the configured limit
-(``QUELLEN_IMPORT_MAX_BYTES``), each with a message that says what to do.
+trees, so parsing itself is safe; a document whose internal DTD declares entities is then
+refused from the parsed tree (in whatever encoding the file was, and whatever comments the
+declaration holds: a search of the raw bytes missed both), since the text would otherwise
+lose every reference to them. A file larger than the configured limit
+(``QUELLEN_IMPORT_MAX_BYTES``) is refused before parsing. Each refusal says what to do.
 """
 
 import re
@@ -14,9 +16,6 @@ from pathlib import Path
 from lxml import etree
 
 from api.ingest.errors import IngestError
-
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
-_ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
 
 def _parser() -> etree.XMLParser:
@@ -43,18 +42,6 @@ def check_size(path: Path | str, size: int, limit: int) -> None:
 def parse_xml(data: bytes, path: Path | str, *, max_bytes: int) -> etree._Element:
     """The root element of ``data``; IngestError with the line for anything refused."""
     check_size(path, len(data), max_bytes)
-    doctype = _DOCTYPE.search(data)
-    if doctype is not None:
-        declaration_end = data.find(b"]>", doctype.end())
-        head = data[doctype.start() : declaration_end if declaration_end >= 0 else len(data)]
-        if _ENTITY.search(head):
-            line = data.count(b"\n", 0, doctype.start()) + 1
-            raise IngestError(
-                path,
-                "the document type declaration declares entities; entity declarations are "
-                "refused (they can expand without bound or read other files)",
-                line,
-            )
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
@@ -64,4 +51,23 @@ def parse_xml(data: bytes, path: Path | str, *, max_bytes: int) -> etree._Elemen
         raise IngestError(path, f"not well-formed XML: {message}", where) from exc
     if root is None:
         raise IngestError(path, "the file holds no XML element")
+    docinfo = root.getroottree().docinfo
+    dtd = docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise IngestError(
+            path,
+            "the document type declaration declares entities; entity declarations are "
+            "refused (they can expand without bound or read other files)",
+            _doctype_line(data, docinfo.encoding),
+        )
     return root
+
+
+def _doctype_line(data: bytes, encoding: str | None) -> int | None:
+    """The line the document type declaration opens on, in the file's own encoding."""
+    try:
+        text = data.decode(encoding or "utf-8", errors="replace")
+    except LookupError:
+        return None
+    found = re.search(r"<!DOCTYPE", text, re.IGNORECASE)
+    return text.count("\n", 0, found.start()) + 1 if found else None

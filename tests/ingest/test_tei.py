@@ -128,7 +128,7 @@ def test_broken_xml_is_refused_with_its_line() -> None:
     assert raised.value.line == 3 and "not well-formed" in raised.value.message
 
 
-def test_entity_bomb_is_refused_before_parsing() -> None:
+def test_entity_bomb_is_refused_unexpanded() -> None:
     bomb = (
         '<?xml version="1.0"?>\n<!DOCTYPE TEI [\n<!ENTITY a "aaaaaaaaaa">\n'
         '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">\n]>\n<TEI>&b;</TEI>'
@@ -136,6 +136,23 @@ def test_entity_bomb_is_refused_before_parsing() -> None:
     with pytest.raises(IngestError) as raised:
         read(bomb)
     assert "entit" in raised.value.message and raised.value.line == 2
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # in UTF-16, where a search of the raw bytes for "<!ENTITY" finds nothing
+        '<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE TEI [<!ENTITY x "y">]>\n'
+        "<TEI>a &x; b</TEI>".encode("utf-16"),
+        # a comment in the declaration that holds "]>", where the raw search stopped
+        b'<?xml version="1.0"?>\n<!DOCTYPE TEI [ <!-- ]> --> <!ENTITY x "y">]>\n<TEI>&x;</TEI>',
+    ],
+    ids=["utf-16", "comment"],
+)
+def test_entity_declarations_are_refused_whatever_their_disguise(data: bytes) -> None:
+    with pytest.raises(IngestError) as raised:
+        read_tei(data, Path("disguised.xml"), max_bytes=LIMIT)
+    assert "declares entities" in raised.value.message and raised.value.line == 2
 
 
 def test_external_entities_are_never_read(tmp_path: Path) -> None:
