@@ -21,8 +21,11 @@ A folder may hold a ``collection.yaml`` (the collection its files belong to) and
 ``--collection`` name the collection, and failing both the folder's name does.
 """
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -383,7 +386,10 @@ def read_all(
         return
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(
-        max_workers=options.readers, mp_context=context, initializer=_start_reader
+        max_workers=options.readers,
+        mp_context=context,
+        initializer=_start_reader,
+        initargs=(os.getpid(),),
     )
     try:
         # a process holds one chunk and the pool queues one more: the rest can be taken back.
@@ -482,8 +488,22 @@ def _tasks(sources: Sequence[Source]) -> Iterator[Source | list[Source]]:
 _process_folders: FolderCollections = {}
 
 
-def _start_reader() -> None:
+def _start_reader(importer: int) -> None:
     _process_folders.clear()
+    _end_with(importer)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _end_with(importer: int) -> None:
+    """Have the kernel end this reading process when the importer ends, even by kill -9:
+    otherwise it would wait for chunks that never come, holding its memory."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != importer:  # it ended between the fork and the line above
+        os._exit(1)
 
 
 def _read_chunk(
