@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from api.auth import Principal
 from api.etag import etag_for
-from api.models import Revision
+from api.models import CrossReference, Document, Entity, Mention, Revision
 from api.problems import NotFound, ProblemError
 from api.responses import body_of
 from api.schemas.curation import RevisionPublic
@@ -40,9 +40,15 @@ def check_if_match(if_match: str | None, representation: BaseModel) -> None:
             "This write needs an If-Match header with the ETag of the resource as you last "
             "read it, so that no one else's change is overwritten.",
         )
-    etag = current_etag(representation)
     candidates = [c.strip().removeprefix("W/") for c in if_match.split(",")]
-    if "*" not in candidates and etag not in candidates:
+    if "*" in candidates:
+        raise ProblemError(
+            428,
+            "If-Match: * does not say which version you edit; send the ETag of the resource "
+            "as you last read it, so that no one else's change is overwritten.",
+        )
+    etag = current_etag(representation)
+    if etag not in candidates:
         raise ProblemError(
             412,
             "The resource has changed since you read it (its ETag is now "
@@ -103,8 +109,31 @@ def list_revisions(
     if after is not None:
         query = query.where(Revision.number > after)
     rows = session.execute(query.order_by(Revision.number).limit(limit + 1)).scalars().all()
+    if not rows and after is None and not _exists(session, kind, resource_id):
+        # a deleted resource keeps its history; one that never was has none to show
+        raise NotFound(kind.rstrip("s").replace("-", " "), resource_id)
     items = [_public(r, base) for r in rows[:limit]]
     return items, (rows[limit - 1].number if len(rows) > limit else None)
+
+
+# the table each kind of revised resource lives in, and the type of its id (events are
+# entities of type event)
+_RESOURCES: dict[str, tuple[type, type]] = {
+    "documents": (Document, str),
+    "entities": (Entity, str),
+    "events": (Entity, str),
+    "mentions": (Mention, int),
+    "cross-references": (CrossReference, int),
+}
+
+
+def _exists(session: Session, kind: str, resource_id: str) -> bool:
+    model, key = _RESOURCES[kind]
+    if key is int:
+        if not resource_id.isdecimal() or int(resource_id) >= 2**31:
+            return False
+        return session.get(model, int(resource_id)) is not None
+    return session.get(model, resource_id) is not None
 
 
 def get_revision(session: Session, *, kind: str, resource_id: str, number: int) -> Revision:

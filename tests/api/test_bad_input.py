@@ -166,3 +166,16 @@ def test_a_chunked_body_over_the_limit_is_413(
     assert start["status"] == 413
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     assert b"larger than 2048 bytes" in body, body
+
+
+def test_if_match_star_is_refused_a_curator_names_the_version(api: TestClient, keys: Keys) -> None:  # noqa: F811
+    response = api.patch(DOC, headers={**keys.curate, "If-Match": "*"}, json={"title": "x"})
+    assert_problem(response, 428, "If-Match: *")
+    assert api.get(DOC).json()["title"] != "x"
+
+
+def test_revisions_of_a_resource_that_never_was_are_404(client: TestClient) -> None:
+    assert_problem(client.get("/v1/documents/no-such-document/revisions"), 404, "no-such")
+    assert_problem(client.get("/v1/mentions/99999999999/revisions"), 404, "99999999999")
+    listed = client.get(f"{DOC}/revisions")
+    assert listed.status_code == 200 and listed.json()["items"] == []
