@@ -53,10 +53,11 @@ def seed(
     """Load the curated seed corpus into the database (only when it is empty, unless --force).
 
     Every file is validated first; a broken file is reported with its name and the problem
-    and nothing is written.
+    and nothing is written. The database is migrated to the head first, as `serve` does.
     """
     settings = get_settings()
     folder = data_dir or settings.data_dir
+    startup.migrate(settings.database_url)
     engine = make_engine(settings.database_url)
     if not force and not database_is_empty(engine):
         typer.echo("database already holds documents; nothing loaded (use --force to reload)")

@@ -100,3 +100,9 @@ def test_check_report_prints_fidelity_figures_and_warnings(tmp_path: Path) -> No
     assert lines["headings"].startswith("1 read of 1")
     assert lines["tables"].startswith("1 read of 1")
     assert "warning:" in result.output and "no note for marker [2]" in result.output
+
+
+def test_seed_migrates_an_empty_database_first(database: str) -> None:
+    result = runner.invoke(app, ["seed"])
+    assert result.exit_code == 0, result.output
+    assert "seed corpus from" in result.output and "4 new" in result.output
