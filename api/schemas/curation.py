@@ -5,12 +5,12 @@ bodies are JSON Merge Patches (RFC 7396): fields left out stay as they are; ``nu
 an optional field.
 """
 
-import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.ingest.record import SLUG
+from api.schemas.common import UtcDatetime
 
 
 class _Body(BaseModel):
@@ -40,7 +40,7 @@ class RevisionPublic(BaseModel):
     number: int
     operation: str = Field(description="create, update, delete, restore or revert")
     key_name: str = Field(description="name of the API key that made the change")
-    at: dt.datetime
+    at: UtcDatetime
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     links: dict[str, str]
@@ -341,8 +341,8 @@ class KeyPublic(BaseModel):
     name: str
     scope: str
     prefix: str = Field(description="the public start of the key, to recognise it")
-    created_at: dt.datetime
-    revoked_at: dt.datetime | None
+    created_at: UtcDatetime
+    revoked_at: UtcDatetime | None
 
 
 class KeyCreated(KeyPublic):

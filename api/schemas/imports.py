@@ -1,6 +1,5 @@
 """Import jobs as the API shows them."""
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -66,7 +65,7 @@ class ImportJobPublic(BaseModel):
     progress: dict[str, int] = Field(description="documents and bytes done, bytes in all")
     report: ImportReport | None = Field(description="the importer's report once done")
     created_at: UtcDatetime
-    finished_at: dt.datetime | None
+    finished_at: UtcDatetime | None
     links: dict[str, str]
 
 

@@ -179,3 +179,14 @@ def test_revisions_of_a_resource_that_never_was_are_404(client: TestClient) -> N
     assert_problem(client.get("/v1/mentions/99999999999/revisions"), 404, "99999999999")
     listed = client.get(f"{DOC}/revisions")
     assert listed.status_code == 200 and listed.json()["items"] == []
+
+
+def test_timestamps_are_utc_with_z_on_both_engines(api: TestClient, keys: Keys) -> None:  # noqa: F811
+    listed = api.get("/v1/keys", headers=keys.admin).json()["items"]
+    assert listed and all(k["created_at"].endswith("Z") for k in listed)
+    changed = api.patch(
+        DOC, headers={**keys.curate, "If-Match": etag(api, DOC)}, json={"title": "Harriman"}
+    )
+    assert changed.status_code == 200, changed.text
+    (revision,) = api.get(f"{DOC}/revisions").json()["items"]
+    assert revision["at"].endswith("Z")
