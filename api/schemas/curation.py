@@ -152,8 +152,8 @@ class MentionCreate(_Body):
             "examples": [
                 {
                     "passage": "p3",
-                    "start": 73,
-                    "end": 88,
+                    "start": 71,
+                    "end": 86,
                     "surface": "British Embassy",
                     "entity": "british-embassy-moscow",
                 }

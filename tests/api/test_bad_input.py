@@ -190,3 +190,11 @@ def test_timestamps_are_utc_with_z_on_both_engines(api: TestClient, keys: Keys) 
     assert changed.status_code == 200, changed.text
     (revision,) = api.get(f"{DOC}/revisions").json()["items"]
     assert revision["at"].endswith("Z")
+
+
+def test_the_mention_example_is_accepted_as_documented(api: TestClient, keys: Keys) -> None:  # noqa: F811
+    from api.schemas.curation import MentionCreate
+
+    example = MentionCreate.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
+    response = api.post(f"{DOC}/mentions", headers=keys.curate, json=example)
+    assert response.status_code in (200, 201), response.text
