@@ -5,7 +5,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
@@ -20,6 +19,7 @@ from api.etag import ETagMiddleware
 from api.limits import BodyLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from api.migrations import head_revision
 from api.nulbytes import NulRefusalMiddleware
+from api.options import OptionsMiddleware, ProblemCORSMiddleware
 from api.routes import curation, dts, health, imports, search, v1
 from api.settings import Settings, get_settings
 
@@ -108,9 +108,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(
         RateLimitMiddleware, writes=settings.rate_limit_writes, reads=settings.rate_limit_reads
     )
+    app.add_middleware(OptionsMiddleware)  # inside CORS: a preflight is CORS's to answer
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware,
+            ProblemCORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_credentials="*" not in settings.cors_origins,
             allow_methods=["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"],

@@ -534,8 +534,9 @@ def delete_cross_reference(
     response_model=RevisionList,
     summary="A resource's revisions",
     description="Every write to the resource, oldest first: operation, key name, time, and "
-    "the resource before and after.",
-    responses=problem_responses(400, 422),
+    "the resource before and after. A deleted resource keeps its history; one that never "
+    "existed is 404.",
+    responses=problem_responses(400, 404, 422),
 )
 def list_revisions(
     request: Request,

@@ -198,3 +198,25 @@ def test_the_mention_example_is_accepted_as_documented(api: TestClient, keys: Ke
     example = MentionCreate.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
     response = api.post(f"{DOC}/mentions", headers=keys.curate, json=example)
     assert response.status_code in (200, 201), response.text
+
+
+def test_options_is_answered_with_allow_and_a_refused_preflight_is_a_problem(
+    fresh_db: DbHandle,
+) -> None:
+    settings = fresh_db.app_settings(cors_origins=["https://edition.example"])
+    client = TestClient(create_app(settings, engine=fresh_db.engine))
+    options = client.options(DOC)
+    assert options.status_code == 204
+    assert {"GET", "PATCH", "DELETE", "OPTIONS"} <= set(options.headers["allow"].split(", "))
+    assert client.options("/v1/no-such-thing").status_code == 404
+    refused = client.options(
+        "/v1/documents",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert_problem(refused, 400, "Disallowed CORS origin")
+    allowed = client.options(
+        "/v1/documents",
+        headers={"Origin": "https://edition.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "https://edition.example"
