@@ -11,7 +11,6 @@
 
 import contextlib
 import hashlib
-import json
 import math
 import time
 
@@ -24,7 +23,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import verify
-from api.problems import PROBLEM_JSON
+from api.problems import send_problem
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 UPLOAD_PATHS = ("/v1/imports",)
@@ -43,27 +42,6 @@ DOCS_CSP = (
 )
 
 
-async def _problem(
-    send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]]
-) -> None:
-    titles = {413: "Content Too Large", 429: "Too Many Requests"}
-    body = json.dumps(
-        {"type": "about:blank", "title": titles[status], "status": status, "detail": detail}
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", PROBLEM_JSON.encode()),
-                (b"content-length", str(len(body)).encode()),
-                *headers,
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
 class BodyLimitMiddleware:
     def __init__(self, app: ASGIApp, *, max_bytes: int, upload_max_bytes: int) -> None:
         self.app = app
@@ -77,7 +55,9 @@ class BodyLimitMiddleware:
         limit = self.upload_max_bytes if scope["path"].endswith(UPLOAD_PATHS) else self.max_bytes
         declared = Headers(scope=scope).get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _problem(send, 413, f"The request body is larger than {limit} bytes.", [])
+            await send_problem(
+                scope, receive, send, 413, f"The request body is larger than {limit} bytes."
+            )
             return
         received = 0
         too_large = False
@@ -109,7 +89,9 @@ class BodyLimitMiddleware:
         with contextlib.suppress(_TooLarge):  # the route's own reading may let it through
             await self.app(scope, counting_receive, guarded_send)
         if too_large and not started:
-            await _problem(send, 413, f"The request body is larger than {limit} bytes.", [])
+            await send_problem(
+                scope, receive, send, 413, f"The request body is larger than {limit} bytes."
+            )
 
 
 class _TooLarge(Exception):
@@ -167,11 +149,13 @@ class RateLimitMiddleware:
         if not self.limiter.hit(item, who):
             reset, _ = self.limiter.get_window_stats(item, who)
             retry = max(1, math.ceil(reset - time.time()))
-            await _problem(
+            await send_problem(
+                scope,
+                receive,
                 send,
                 429,
                 f"Too many requests: the limit is {item}. Retry in {retry} s.",
-                [(b"retry-after", str(retry).encode())],
+                headers={"Retry-After": str(retry)},
             )
             return
         await self.app(scope, receive, send)

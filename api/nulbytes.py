@@ -6,34 +6,15 @@ both as problem+json naming where it was. Only JSON bodies are looked into (they
 and bounded by ``QUELLEN_MAX_BODY_BYTES``); uploads are files, read by the importer.
 """
 
-import json
 import re
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import PROBLEM_JSON
+from api.problems import send_problem
 
 _IN_URL = re.compile(rb"%00|\x00")
 _IN_JSON = re.compile(rb"\\u0000|\x00", re.IGNORECASE)
-
-
-async def _refuse(send: Send, status: int, detail: str) -> None:
-    title = {400: "Bad Request", 422: "Unprocessable Content"}[status]
-    body = json.dumps(
-        {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", PROBLEM_JSON.encode()),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 class NulRefusalMiddleware:
@@ -46,10 +27,14 @@ class NulRefusalMiddleware:
             return
         raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
         if _IN_URL.search(raw_path) or "\x00" in scope["path"]:
-            await _refuse(send, 400, "The path holds a NUL character (%00), which no id has.")
+            await send_problem(
+                scope, receive, send, 400, "The path holds a NUL character (%00), which no id has."
+            )
             return
         if _IN_URL.search(scope.get("query_string", b"")):
-            await _refuse(send, 400, "The query string holds a NUL character (%00).")
+            await send_problem(
+                scope, receive, send, 400, "The query string holds a NUL character (%00)."
+            )
             return
         content_type = Headers(scope=scope).get("content-type", "")
         if "json" not in content_type:
@@ -66,8 +51,12 @@ class NulRefusalMiddleware:
             if not message.get("more_body", False):
                 break
         if _IN_JSON.search(body):
-            await _refuse(
-                send, 422, "The JSON body holds a NUL character (\\u0000), which no text may hold."
+            await send_problem(
+                scope,
+                receive,
+                send,
+                422,
+                "The JSON body holds a NUL character (\\u0000), which no text may hold.",
             )
             return
         replay = iter(messages)

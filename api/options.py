@@ -14,7 +14,7 @@ from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.problems import PROBLEM_JSON
+from api.problems import PROBLEM_JSON, problem_document
 
 
 class ProblemCORSMiddleware(CORSMiddleware):
@@ -24,9 +24,7 @@ class ProblemCORSMiddleware(CORSMiddleware):
             return response
         detail = bytes(response.body).decode() + " (the origin, method or headers of this "
         detail += "cross-origin request are not among those QUELLEN_CORS_ORIGINS allows)."
-        body = json.dumps(
-            {"type": "about:blank", "title": "Bad Request", "status": 400, "detail": detail}
-        )
+        body = json.dumps(problem_document(400, detail))
         headers = {
             k: v for k, v in response.headers.items() if k not in ("content-type", "content-length")
         }

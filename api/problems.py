@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.status import HTTP_500_INTERNAL_SERVER_ERROR
+from starlette.types import Receive, Scope, Send
 
 from api.observability import REQUEST_ID_SCOPE_KEY, request_id_var
 from api.schemas.common import Problem
@@ -69,6 +70,24 @@ class Gone(ProblemError):
         )
 
 
+def problem_document(
+    status: int,
+    detail: str,
+    *,
+    instance: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The RFC 9457 document every error is answered with."""
+    body = Problem(
+        title=_TITLES.get(status, "Error"),
+        status=status,
+        detail=detail,
+        instance=instance,
+        errors=errors,
+    )
+    return body.model_dump(exclude_none=True)
+
+
 def problem_response(
     request: Request,
     status: int,
@@ -77,19 +96,25 @@ def problem_response(
     headers: dict[str, str] | None = None,
     errors: list[dict[str, Any]] | None = None,
 ) -> JSONResponse:
-    body = Problem(
-        title=_TITLES.get(status, "Error"),
-        status=status,
-        detail=detail,
-        instance=request.url.path,
-        errors=errors,
-    )
     return JSONResponse(
-        body.model_dump(exclude_none=True),
+        problem_document(status, detail, instance=request.url.path, errors=errors),
         status_code=status,
         media_type=PROBLEM_JSON,
         headers=headers,
     )
+
+
+async def send_problem(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    status: int,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """A problem answered by ASGI middleware, before any route: the same document."""
+    await problem_response(Request(scope), status, detail, headers=headers)(scope, receive, send)
 
 
 def _describe(error: dict[str, Any]) -> dict[str, Any]:
