@@ -17,13 +17,11 @@ a reader that loses a note or leaves a marker in the text shows up here:
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from api.ingest.errors import IngestError
 from api.ingest.rows import PASSAGE_COLUMNS, DocumentRows
-from api.ingest.sources import FolderCollections, Options, Source, Unit, read_units
+from api.ingest.sources import Source, Unit
 
 _MARKER = re.compile(r"\[\^?(\d{1,3})\](?:\(#[^)\s]*\))?(?!:)")
 _LINE_START = re.compile(r"^[\s_*>-]*$")
@@ -102,16 +100,6 @@ class Fidelity:
         body = _FRONT.sub("", source.path.read_text(encoding="utf-8"), count=1)
         for rows in item.documents:
             _count(self, body, rows)
-
-
-def measure(sources: Sequence[Source], options: Options) -> Fidelity:
-    """Read every Markdown source as an import would, and count."""
-    report = Fidelity()
-    folders: FolderCollections = {}
-    for source in sources:
-        for item in read_units(source, options, folders):
-            report.add(source, item)
-    return report
 
 
 def _count(report: Fidelity, body: str, rows: DocumentRows) -> None:
@@ -194,12 +182,3 @@ _SQUEEZE = re.compile(r"[\s_*\\#>|]|\[\^?\d{1,3}\](?:\(#[^)\s]*\))?|&[a-z]+;")
 
 def _squeeze(text: str) -> str:
     return _SQUEEZE.sub("", text)
-
-
-def measure_paths(paths: Iterable[Path], options: Options) -> Fidelity:
-    from api.ingest.sources import discover
-
-    sources, problems = discover(list(paths), options.format)
-    report = measure(sources, options)
-    report.refused[:0] = problems
-    return report
