@@ -4,22 +4,23 @@ One function, so the seed loader, the importers and the curation API all leave t
 database in the same linked state.
 """
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
+from api.linking.inference import infer_links
 from api.linking.matcher import AliasMatcher
 from api.linking.mentions import build_matcher, link_chunk
 from api.linking.references import (
     CHUNK,
     detect_chunk,
-    infer_links,
     read_containers,
     resolve_references,
 )
-from api.models import Document
+from api.models import Document, Footnote, Mention, Passage
 
 
 @dataclass
@@ -77,15 +78,63 @@ class Linker:
         """Count references detected elsewhere (where an import read its files)."""
         self.report.detected += count
 
-    def finish(self) -> LinkReport:
-        """Resolve what waits for a target and infer links across the corpus."""
-        self.report.resolved += resolve_references(self.session)
-        self.report.inferred += infer_links(self.session)
+    def finish(self, touched: Sequence[str] | None = None) -> LinkReport:
+        """Resolve what waits for a target and infer links: across the corpus (None, an
+        import's last pass), or only as far as the ``touched`` documents reach (a write)."""
+        self.report.resolved += resolve_references(self.session, touched)
+        self.report.inferred += infer_links(self.session, touched)
         return self.report
 
 
 def link_batch(session: Session, document_ids: Sequence[str] | None = None) -> LinkReport:
-    """Link these documents (all when None), then resolve and infer across the corpus."""
+    """Link these documents and what they reach (a write), or the whole corpus (None)."""
     linker = Linker(session)
     linker.documents(document_ids)
-    return linker.finish()
+    return linker.finish(document_ids)
+
+
+def documents_mentioning(session: Session, entity_id: str) -> set[str]:
+    """The documents with a mention of this entity (any status)."""
+    return set(
+        session.execute(
+            select(Mention.document_id).where(Mention.entity_id == entity_id).distinct()  # type: ignore[arg-type]
+        ).scalars()
+    )
+
+
+_ASCII_RUN = re.compile(r"[\x20-\x7e]{3,}")
+
+
+def documents_naming(session: Session, aliases: Iterable[str]) -> set[str] | None:
+    """The documents whose text may contain one of these aliases; None: any may.
+
+    A superset of what the alias matcher will find, cheap to ask the database for: a
+    case-insensitive substring test, on the longest ASCII run of each alias (both engines
+    lower-case ASCII alike, whatever their collation). An alias with no such run of three
+    characters could be anywhere.
+    """
+    needles: set[str] = set()
+    for alias in aliases:
+        runs = _ASCII_RUN.findall(alias)
+        if not runs:
+            return None
+        needles.add(max(runs, key=len).lower())
+    found: set[str] = set()
+    for model in (Passage, Footnote):
+        for first in range(0, len(needles), 50):
+            chunk = sorted(needles)[first : first + 50]
+            found.update(
+                session.execute(
+                    select(model.document_id)  # type: ignore[attr-defined]
+                    .where(
+                        or_(
+                            *(
+                                func.lower(model.text).contains(needle, autoescape=True)  # type: ignore[attr-defined]
+                                for needle in chunk
+                            )
+                        )
+                    )
+                    .distinct()
+                ).scalars()
+            )
+    return found

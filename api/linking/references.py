@@ -4,15 +4,13 @@
 decimal file number such as ``740.62114/9–2744``, or a URL. *Curated* references come from
 the records. Both may point at an identifier that no loaded document carries yet; such a
 reference stays unresolved and resolves itself when a document with that identifier is
-loaded. *Inferred* links (documents sharing entities or events) carry a score and a reason
-and are never presented as curated.
+loaded. *Inferred* links are ``api.linking.inference``'s.
 """
 
-import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, or_, select, tuple_, update
 from sqlmodel import Session
 
 from api.linking.citations import Citation, detect
@@ -21,9 +19,7 @@ from api.models import (
     CrossReference,
     Document,
     DocumentIdentifier,
-    Entity,
     Footnote,
-    Mention,
     Passage,
 )
 
@@ -112,21 +108,34 @@ def detect_chunk(session: Session, chunk: list[str], containers: Containers) -> 
     return len(rows)
 
 
-def resolve_references(session: Session) -> int:
-    """Point every unresolved reference at the document that now carries its identifier."""
-    pending = session.execute(
-        select(
-            CrossReference.id,
-            CrossReference.source_document_id,
-            CrossReference.target_scheme,
-            CrossReference.target_key,
-            CrossReference.target_passage_ref,
-            CrossReference.target_footnote_ref,
-        ).where(
-            CrossReference.target_document_id.is_(None),  # type: ignore[union-attr]
-            CrossReference.target_key.is_not(None),  # type: ignore[union-attr]
-        )
-    ).all()
+def resolve_references(session: Session, document_ids: Sequence[str] | None = None) -> int:
+    """Point unresolved references at the documents that now carry their identifiers.
+
+    All of them (None), or those these documents could resolve: their own references, and
+    the references to an identifier they carry. A write passes the documents it touched,
+    so it never reads the whole corpus's unresolved references.
+    """
+    query = select(
+        CrossReference.id,
+        CrossReference.source_document_id,
+        CrossReference.target_scheme,
+        CrossReference.target_key,
+        CrossReference.target_passage_ref,
+        CrossReference.target_footnote_ref,
+    ).where(
+        CrossReference.target_document_id.is_(None),  # type: ignore[union-attr]
+        CrossReference.target_key.is_not(None),  # type: ignore[union-attr]
+    )
+    if document_ids is None:
+        pending = session.execute(query).all()
+    else:
+        pending = []
+        for first in range(0, len(document_ids), CHUNK):
+            pending.extend(
+                session.execute(
+                    query.where(_could_resolve(session, document_ids[first : first + CHUNK]))
+                ).all()
+            )
     if not pending:
         return 0
     keys = {row.target_key for row in pending}
@@ -166,72 +175,18 @@ def resolve_references(session: Session) -> int:
     return len(updates)
 
 
-def infer_links(session: Session) -> int:
-    """Recompute inferred links between documents that share entities or events.
-
-    The score is the IDF-weighted overlap of the two documents' entity sets (weighted
-    Jaccard), so sharing a rarely named person counts for more than sharing a country.
-    Events shared make the link ``same_event``; otherwise it is ``see_also``.
-    """
-    session.execute(delete(CrossReference).where(CrossReference.origin == "inferred"))  # type: ignore[arg-type]
-    rows = session.execute(
-        select(Mention.document_id, Mention.entity_id, Entity.type, Entity.name)
-        .join(Entity, Entity.id == Mention.entity_id)  # type: ignore[arg-type]
-        .where(Mention.status != "rejected")
-        .distinct()
-    ).all()
-    by_document: dict[str, set[str]] = defaultdict(set)
-    kinds: dict[str, tuple[str, str]] = {}
-    for row in rows:
-        by_document[row.document_id].add(row.entity_id)
-        kinds[row.entity_id] = (row.type, row.name)
-    total = len(by_document)
-    if total < 2:
-        session.flush()
-        return 0
-    frequency = Counter(entity for entities in by_document.values() for entity in entities)
-    weight = {e: math.log(1 + total / n) for e, n in frequency.items()}
-    holders: dict[str, list[str]] = defaultdict(list)
-    for document_id, entities in by_document.items():
-        for entity in entities:
-            holders[entity].append(document_id)
-    candidates: dict[str, list[tuple[float, str, list[str]]]] = defaultdict(list)
-    for document_id, entities in sorted(by_document.items()):
-        others = {other for e in entities for other in holders[e] if other > document_id}
-        for other in sorted(others):
-            shared = sorted(entities & by_document[other])
-            shared_events = [e for e in shared if kinds[e][0] == "event"]
-            if len(shared) < INFERRED_MIN_SHARED and not shared_events:
-                continue
-            union = entities | by_document[other]
-            score = sum(weight[e] for e in shared) / sum(weight[e] for e in union)
-            if score < INFERRED_MIN_SCORE:
-                continue
-            candidates[document_id].append((score, other, shared))
-    links = []
-    for document_id, found in candidates.items():
-        found.sort(key=lambda item: (-item[0], item[1]))
-        for score, other, shared in found[:INFERRED_PER_DOCUMENT]:
-            events = [kinds[e][1] for e in shared if kinds[e][0] == "event"]
-            names = ", ".join(kinds[e][1] for e in shared[:8])
-            more = f" and {len(shared) - 8} more" if len(shared) > 8 else ""
-            reason = f"both name {len(shared)} of the same entities: {names}{more}"
-            if events:
-                reason = f"both report {', '.join(events)}; {reason}"
-            links.append(
-                {
-                    "relation": "same_event" if events else "see_also",
-                    "origin": "inferred",
-                    "source_document_id": document_id,
-                    "target_document_id": other,
-                    "target_scheme": "document",
-                    "target_value": other,
-                    "target_key": other,
-                    "score": round(score, 4),
-                    "reason": reason,
-                }
+def _could_resolve(session: Session, document_ids: Sequence[str]) -> ColumnElement[bool]:
+    """References from these documents or to an identifier (or id) one of them carries."""
+    carried = [
+        tuple(row)
+        for row in session.execute(
+            select(DocumentIdentifier.scheme, DocumentIdentifier.normalized).where(
+                DocumentIdentifier.document_id.in_(document_ids)  # type: ignore[attr-defined]
             )
-    if links:
-        session.execute(insert(CrossReference), links)
-    session.flush()
-    return len(links)
+        )
+    ]
+    carried += [("document", document_id) for document_id in document_ids]
+    return or_(
+        CrossReference.source_document_id.in_(document_ids),  # type: ignore[attr-defined]
+        tuple_(CrossReference.target_scheme, CrossReference.target_key).in_(carried),
+    )

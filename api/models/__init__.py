@@ -14,7 +14,7 @@ from api.models.document import Document, DocumentIdentifier
 from api.models.entity import Entity, EntityAlias, Event, EventParticipant, EventReport
 from api.models.footnote import Footnote
 from api.models.importjob import ImportJob
-from api.models.mention import Mention
+from api.models.mention import DocumentEntity, Mention
 from api.models.page import PageMarker
 from api.models.passage import Passage
 from api.models.revision import Revision
@@ -26,6 +26,7 @@ __all__ = [
     "Collection",
     "CrossReference",
     "Document",
+    "DocumentEntity",
     "DocumentIdentifier",
     "Entity",
     "EntityAlias",

@@ -32,3 +32,22 @@ class Mention(SQLModel, table=True):
     surface: str = Field(max_length=500)
     status: str = Field(default="auto", max_length=10, description="auto, curated, rejected")
     created_at: dt.datetime = timestamp_field()
+
+
+class DocumentEntity(SQLModel, table=True):
+    """Which entities a document names (its mentions, rejected ones aside), once each.
+
+    Derived from ``mention`` by the linker, never edited: inferred links are computed from
+    these sets, and a write that recomputes one document's links reads the few documents it
+    shares entities with from here instead of every mention in the corpus.
+    """
+
+    __tablename__ = "document_entity"
+    __table_args__ = (Index("ix_document_entity_entity", "entity_id", "document_id"),)
+
+    document_id: str = Field(
+        foreign_key="document.id", ondelete="CASCADE", primary_key=True, max_length=200
+    )
+    entity_id: str = Field(
+        foreign_key="entity.id", ondelete="CASCADE", primary_key=True, max_length=200
+    )

@@ -1,8 +1,9 @@
 """Curating what sources name and cite: mentions, cross-references, entities and events.
 
 Mentions and cross-references are edited in place (their ids stay stable for clients);
-entities and events go through the registry loader, and a change of aliases re-runs the
-linker over every document, as an import would.
+entities and events go through the registry loader. Each write re-links only what it
+touched: a mention's document, an entity's documents (those that mention it or may name
+one of its aliases), a reference's source.
 """
 
 from typing import Any
@@ -16,7 +17,9 @@ from api.ingest.errors import IngestError
 from api.ingest.loader import write_event_reports, write_registry
 from api.ingest.record import EntityRecord, EventRecord, TargetRecord, normalize_identifier
 from api.ingest.registry import Registry
-from api.linking.batch import link_batch
+from api.linking.batch import documents_mentioning, documents_naming, link_batch
+from api.linking.inference import infer_links
+from api.linking.references import resolve_references
 from api.models import (
     CrossReference,
     Document,
@@ -122,6 +125,7 @@ def create_mention(
     )
     session.add(mention)
     session.flush()
+    infer_links(session, [document_id])
     revisions.record(
         session,
         kind="mentions",
@@ -156,6 +160,7 @@ def update_mention(
     if patch.get("status") is not None:
         mention.status = patch["status"]
     session.flush()
+    infer_links(session, [mention.document_id])
     revisions.record(
         session,
         kind="mentions",
@@ -184,6 +189,7 @@ def delete_mention(
         session.delete(mention)
         after = None
     session.flush()
+    infer_links(session, [before["document_id"]])
     revisions.record(
         session,
         kind="mentions",
@@ -282,7 +288,7 @@ def create_cross_reference(
     xref = CrossReference(relation=body.relation, origin="curated", **values)
     session.add(xref)
     session.flush()
-    link_batch(session, [])  # resolve it if its target identifier is already loaded
+    resolve_references(session, [xref.source_document_id])  # its target may be loaded
     revisions.record(
         session,
         kind="cross-references",
@@ -319,7 +325,7 @@ def update_cross_reference(
         for key, value in _target(session, patch["target"], xref.source_document_id).items():
             setattr(xref, key, value)
     session.flush()
-    link_batch(session, [])
+    resolve_references(session, [xref.source_document_id])
     revisions.record(
         session,
         kind="cross-references",
@@ -424,13 +430,16 @@ def _write_registry_record(session: Session, record: EntityRecord | EventRecord)
         ).scalar()
         if owner is not None and owner != record.id:
             raise ProblemError(409, f"The alias {alias.text!r} already belongs to {owner!r}.")
+    mentioning = documents_mentioning(session, record.id)
     try:
         write_registry(session, registry)
         if isinstance(record, EventRecord):
             write_event_reports(session, registry)
     except IngestError as exc:
         raise _invalid(exc) from None
-    link_batch(session)  # aliases may have changed: every document is re-linked
+    named = documents_naming(session, [alias.text for alias in record.aliases])
+    # aliases may have changed: re-link where they were found and where they may be now
+    link_batch(session, None if named is None else sorted(named | mentioning))
 
 
 def save_entity(
@@ -502,9 +511,10 @@ def delete_entity(
         else get_entity(session, entity_id=entity_id, base=base)
     )
     revisions.check_if_match(if_match, shown)
+    mentioning = sorted(documents_mentioning(session, entity_id))
     session.execute(delete(Entity).where(Entity.id == entity_id))  # type: ignore[arg-type]
     session.flush()
-    link_batch(session, [])
+    infer_links(session, mentioning, changed=mentioning)  # its mentions went with it
     revisions.record(
         session,
         kind="events" if event else "entities",

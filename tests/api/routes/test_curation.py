@@ -431,3 +431,42 @@ def test_reads_can_require_a_key(fresh_db: DbHandle, keys: Keys) -> None:
     assert client.get("/v1/documents").status_code == 401
     assert client.get("/v1/documents", headers=keys.read).status_code == 200
     assert client.get("/health").status_code == 200
+
+
+def test_inferred_links_keep_their_ids_across_unrelated_writes(api: TestClient, keys: Keys) -> None:
+    """A PATCH re-links only its document: every inferred link elsewhere stays, id and all."""
+
+    def links() -> dict[int, tuple[str, str]]:
+        found, url = {}, "/v1/cross-references?origin=inferred&limit=200"
+        while url:
+            body = api.get(url).json()
+            found |= {
+                x["id"]: (x["source"]["document"], x["target"]["document"]) for x in body["items"]
+            }
+            url = body["next"]
+        return found
+
+    for n in (1, 2):
+        created = api.post(
+            "/v1/documents",
+            headers=keys.curate,
+            json={
+                "id": f"yalta-note-{n}",
+                "collection": "frus-1944-v04",
+                "title": f"Yalta note {n}",
+                "source_type": "primary",
+                "text": "Stalin, Churchill and Roosevelt met at Yalta.",
+            },
+        )
+        assert created.status_code == 201, created.text
+    before = links()
+    pairs = {("yalta-note-1", "yalta-note-2"), ("yalta-note-2", "yalta-note-1")}
+    assert pairs <= set(before.values())
+    url = DOC  # names none of the three
+    patched = api.patch(
+        url, headers={**keys.curate, "If-Match": etag(api, url)}, json={"genre": "memorandum"}
+    )
+    assert patched.status_code == 200, patched.text
+    assert links() == before
+    first = min(before)
+    assert api.get(f"/v1/cross-references/{first}").status_code == 200
