@@ -43,10 +43,15 @@ format: $(VENV)/.installed-dev
 bench-read: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.read_throughput
 
-## bench-import: import throughput of the sample corpora beside a bare sqlite3 baseline
-.PHONY: bench-import
+## bench-import: import throughput of the sample corpora beside a bare sqlite3 baseline,
+## then the peak memory of importing the scaled corpus (10,880 documents) with the registry
+.PHONY: bench-import bench-import-memory
 bench-import: $(VENV)/.installed
 	$(BIN)/python -m bench.import_throughput
+	$(BIN)/python -m bench.import_memory
+
+bench-import-memory: $(VENV)/.installed
+	$(BIN)/python -m bench.import_memory
 
 ## fidelity: how faithfully the sample corpus's Markdown volumes read (quellen check --report)
 FIDELITY ?= $(wildcard ../shared/corpus/dfat-volume-*) $(wildcard ../shared/corpus/dfat-more/volume-*)
@@ -58,6 +63,20 @@ fidelity: $(VENV)/.installed
 .PHONY: bench-search
 bench-search: $(VENV)/.installed
 	$(BIN)/python -m bench.search_latency
+
+## bench-patch: one-field PATCH latency on 500 to 10,000 documents (SQLite, PostgreSQL),
+## beside the same UPDATE as raw SQL; PATCH_ARGS="--sizes 500,2500" for fewer
+.PHONY: bench-patch
+PATCH_ARGS ?=
+bench-patch: $(VENV)/.installed
+	$(BIN)/python -m bench.patch_latency $(PATCH_ARGS)
+
+## bench-soak: 5 minutes of mixed reads, searches and writes (16 clients, 2 workers,
+## PostgreSQL, 5,000 documents); SOAK_ARGS="--seconds 60" for a shorter run
+SOAK_ARGS ?=
+.PHONY: bench-soak
+bench-soak: $(VENV)/.installed
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
