@@ -274,6 +274,15 @@ def _status(pid: int, field: str) -> float | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time of a process so far (/proc/<pid>/stat); None when gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float | None:
     return _status(pid, "VmRSS")
 

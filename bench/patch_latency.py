@@ -12,7 +12,9 @@ and PostgreSQL when a server answers at ``QUELLEN_TEST_POSTGRES_URL``) and each 
    the corpus, and ``quellen keys create --scope admin``;
 3. serves it with ``quellen serve`` (uvicorn, one worker, default settings but the write
    rate limit, which is off) and, over HTTP with one keep-alive connection, for each of
-   ``--patches`` documents spread evenly over the corpus: ``GET /v1/documents/{id}`` (for
+   ``--patches`` documents — spread evenly over the smallest corpus, which every larger
+   one begins with, so that each size edits the same documents and only the corpus
+   around them grows —: ``GET /v1/documents/{id}`` (for
    the ETag), then ``PATCH /v1/documents/{id}`` with ``If-Match`` and the JSON merge patch
    ``{"genre": "…"}`` — once to change the genre and once to put it back, both timed;
 4. right after each document's two PATCHes, the **baseline**: the same two changes as raw
@@ -40,13 +42,14 @@ import sqlite3
 import sys
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bench import harness
 from bench.harness import BenchError, ms, percentile
-from bench.scaled_corpus import build
+from bench.scaled_corpus import build, ordered_files
 
 HEADING = "## PATCH latency"
 SIZES = [500, 2_500, 5_000, 10_000]
@@ -128,7 +131,16 @@ def _patch(client: httpx.Client, document: str, etag: str, genre: str | None) ->
     )
 
 
-def measure(engine: str, size: int, patches: int, budget: float) -> SizeResult:
+def sample(size: int, count: int) -> list[str]:
+    """The ids of ``count`` documents spread evenly over the corpus of ``size`` documents.
+    Every larger corpus begins with that one, so each size PATCHes the same documents."""
+    from api.ingest.markdown import read_markdown
+
+    chosen = spread([str(p) for p in ordered_files(build(size))], count)
+    return [read_markdown(Path(p).read_text("utf-8"), Path(p)).record.id for p in chosen]
+
+
+def measure(engine: str, size: int, chosen: list[str], budget: float) -> SizeResult:
     corpus = build(size)
     with harness.fresh_database(engine, f"patch{size}") as url:
         print(f"[{engine} {size}] importing {corpus}", file=sys.stderr, flush=True)
@@ -137,7 +149,9 @@ def measure(engine: str, size: int, patches: int, budget: float) -> SizeResult:
         result = SizeResult(engine, size, prepared.documents, prepared.import_seconds)
         raw = Raw(url)
         try:
-            chosen = spread(raw.documents(), patches + WARMUP)
+            missing = set(chosen) - set(raw.documents())
+            if missing:
+                raise BenchError(f"not imported: {sorted(missing)[:5]}")
             warmup, documents = chosen[:WARMUP], chosen[WARMUP:]
             log = harness.RESULTS / f"patch-latency-{engine}-{size}.log"
             with harness.serving(url, log) as server:
@@ -209,7 +223,8 @@ Each database is fresh: `quellen seed` (migrations, the seed corpus and its enti
 registry), `quellen import` of the scaled corpus (bench/scaled_corpus.py: the six sample
 DFAT volumes, 2,425 documents, taken in turn and copied under new volume ids as far as
 the size needs, so every size has the same mix), `quellen keys create --scope admin`. Then
-for each of {patches} documents spread evenly over the corpus: a GET for the ETag
+for each of {patches} documents — spread evenly over the smallest corpus, which every
+larger one begins with, so every size edits the same documents — a GET for the ETag
 (untimed in the PATCH figures; its p50 is the *GET* column), a PATCH that changes the
 genre and one that puts it back (both timed), then the same two changes as raw SQL
 (timed). Three warm-up PATCHes on other documents come first. Latencies in ms; p95 over
@@ -292,10 +307,11 @@ def main() -> None:
     if "postgresql" in engines and (problem := harness.postgres_problem()) is not None:
         engines.remove("postgresql")
         notes.append(f"- PostgreSQL was not reachable ({problem}): its rows are missing.")
+    chosen = sample(min(sizes), args.patches + WARMUP)
     results = []
     for engine in engines:
         for size in sorted(sizes):
-            results.append(measure(engine, size, args.patches, args.budget))
+            results.append(measure(engine, size, chosen, args.budget))
     command = "python -m bench.patch_latency " + shlex.join(sys.argv[1:])
     text = report(results, args, command.strip()) + "".join(n + "\n" for n in notes)
     print(text)

@@ -92,13 +92,15 @@ def build(size: int, out: Path = OUT, corpus: Path = CORPUS) -> Path:
     fingerprint = _fingerprint(folders)
     if manifest.exists():
         try:
-            if json.loads(manifest.read_text()).get("fingerprint") == fingerprint:
+            made = json.loads(manifest.read_text())
+            if made.get("fingerprint") == fingerprint and len(made.get("files", ())) == size:
                 return target
         except ValueError:
             pass
     if target.exists():
         shutil.rmtree(target)
     counts: dict[str, int] = {}
+    files = []
     for index in range(size):
         folder, path = order[index % len(order)]
         copy = index // len(order) + 1
@@ -107,6 +109,7 @@ def build(size: int, out: Path = OUT, corpus: Path = CORPUS) -> Path:
         destination.parent.mkdir(parents=True, exist_ok=True)
         destination.write_text(copy_text(path.read_text(encoding="utf-8"), copy), "utf-8")
         counts[collection] = counts.get(collection, 0) + 1
+        files.append(f"{collection}/{path.name}")
     manifest.write_text(
         json.dumps(
             {
@@ -114,11 +117,19 @@ def build(size: int, out: Path = OUT, corpus: Path = CORPUS) -> Path:
                 "fingerprint": fingerprint,
                 "sources": [str(f) for f in folders],
                 "folders": counts,
+                "files": files,  # in the order taken: a smaller corpus is a prefix
             },
             indent=1,
         )
     )
     return target
+
+
+def ordered_files(folder: Path) -> list[Path]:
+    """The files of a corpus ``build`` made, in the order they were taken: the first k of
+    any size are the corpus of size k."""
+    made = json.loads((folder / ".manifest.json").read_text())
+    return [folder / name for name in made["files"]]
 
 
 def main() -> None:

@@ -270,6 +270,9 @@ async def _client_loop(
     weights = [mix[k] for k in kinds]
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     client.phase = phase
+    # the clients connect one after another, not in one burst that one worker might accept
+    # whole: each keeps its connection, and so its worker, for the phase
+    await asyncio.sleep(client.index * 0.05)
     async with httpx.AsyncClient(base_url=base_url, limits=limits) as http:
         while time.monotonic() < until:
             kind = client.rng.choices(kinds, weights)[0]
@@ -303,6 +306,7 @@ class MemoryWatch:
         self.every = every
         self.samples: list[tuple[float, dict[int, float]]] = []
         self.marks: dict[str, float] = {}
+        self.cpu: dict[str, dict[int, float | None]] = {}  # each worker's CPU s at each mark
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self.started = time.monotonic()
@@ -318,6 +322,7 @@ class MemoryWatch:
 
     def mark(self, name: str) -> None:
         self.marks[name] = time.monotonic() - self.started
+        self.cpu[name] = {pid: harness.cpu_seconds(pid) for pid in self.server.workers()}
         self.sample()
 
     def _run(self) -> None:
@@ -408,6 +413,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "soak start": memory.at(memory.marks["soak start"]).get(pid),
             "first minute": first_minute.get(pid),
             "end": memory.at(memory.marks["end"]).get(pid),
+            "soak cpu": _difference(memory.cpu["end"].get(pid), memory.cpu["soak start"].get(pid)),
         }
         for pid in workers_at_start
     }
@@ -426,6 +432,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "client_cpu": client_cpu,
         "log": log,
     }
+
+
+def _difference(end: float | None, start: float | None) -> float | None:
+    return None if end is None or start is None else end - start
 
 
 # --- the report -------------------------------------------------------------------------------
@@ -493,7 +503,9 @@ searches only, for the same-run reference of the read and search figures.
 *5xx*: server errors; *transport*: connections refused or dropped and timeouts
 ({timeout:.0f} s); *reconnects*: connections clients had to open beyond their first (a
 keep-alive connection the server closed). Latencies in ms, of every answered request.
-Memory: VmRSS of each worker, sampled every 5 s.
+Memory: VmRSS of each worker, sampled every 5 s; a worker's CPU seconds in the soak show
+how the clients' connections fell to the workers (each client keeps its connection, and so
+its worker, for a phase; the clients connect 50 ms apart).
 """
 
 
@@ -558,8 +570,8 @@ def report(result: dict[str, Any], args: argparse.Namespace, command: str) -> st
     first = "first minute" if checkpoint >= 60 else f"first {checkpoint:.0f} s"
     lines += [
         f"| worker | RSS at server start (MB) | at soak start | after the {first} | at the "
-        f"end | growth after the {first} |",
-        "|---|---:|---:|---:|---:|---:|",
+        f"end | growth after the {first} | CPU s in the soak |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     growths = []
     for number, (_pid, rss) in enumerate(sorted(result["rss"].items()), start=1):
@@ -572,7 +584,8 @@ def report(result: dict[str, Any], args: argparse.Namespace, command: str) -> st
             growths.append(growth)
         lines.append(
             f"| {number} | {ms(rss['server start'])} | {ms(rss['soak start'])} | "
-            f"{ms(rss['first minute'])} | {ms(rss['end'])} | {ms(growth)} |"
+            f"{ms(rss['first minute'])} | {ms(rss['end'])} | {ms(growth)} | "
+            f"{ms(rss['soak cpu'])} |"
         )
     all_ = soak["all"]
     checks = [

@@ -7,7 +7,7 @@ import pytest
 from api.ingest.markdown import read_markdown
 from bench.harness import percentile, write_section
 from bench.patch_latency import spread
-from bench.scaled_corpus import build, copy_text
+from bench.scaled_corpus import build, copy_text, ordered_files
 from bench.soak import Sample, parse_mix, summarize
 
 DOCUMENT = """\
@@ -70,6 +70,11 @@ def test_the_scaled_corpus_mixes_volumes_and_keeps_ids_unique(tmp_path: Path) ->
     assert "dfat-v8r3-1-document" in ids
     # reused while the sources are unchanged
     assert build(10, out=tmp_path / "out", corpus=tmp_path / "corpus") == folder
+    # a smaller corpus is the start of a larger one
+    smaller = build(6, out=tmp_path / "out", corpus=tmp_path / "corpus")
+    assert [p.relative_to(smaller) for p in ordered_files(smaller)] == [
+        p.relative_to(folder) for p in ordered_files(folder)[:6]
+    ]
 
 
 def test_percentile_is_a_latency_some_request_had() -> None:
