@@ -4,6 +4,12 @@ SQLite is the embedded default: WAL lets readers run while the loader writes, fo
 must be switched on per connection, and a busy timeout turns lock contention into waiting
 instead of errors. PostgreSQL needs only a sized pool.
 
+Writes go one at a time on either engine (``begin_write``): on SQLite a write transaction
+takes the database's write lock when it begins, on PostgreSQL a transaction-scoped advisory
+lock. One lock taken first, before any row, is one lock order: writers queue instead of
+deadlocking, and a write never fails because another committed between its reads and its
+first change. A wait longer than ``WRITE_WAIT_SECONDS`` ends the request with a 503.
+
 Sessions serve most routes; ``Reader`` serves hot, short reads from ``async`` routes on a
 Core connection, on the event loop where the database allows it.
 """
@@ -15,7 +21,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
@@ -28,20 +34,103 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")  # writers queue, they do not fail
-    cursor.close()
+WRITE_WAIT_SECONDS = 10.0
+WRITE = "quellen_write"  # execution option: this connection's transactions write
+WRITE_WAIT = "quellen_write_wait"  # engine-wide execution option: the bound, in seconds
+WRITE_LOCK_KEY = 0x5155454C4C454E  # "QUELLEN": PostgreSQL's advisory lock for writes
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
-    """Build an engine for ``url``; creates the folder of a SQLite file when it is missing."""
+def _sqlite_pragmas(write_wait: float) -> Callable[[Any, Any], None]:
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite would begin a transaction only before the first change, so the reads
+        # before it would share no snapshot, and a write could not claim the lock up front:
+        # SQLAlchemy says when a transaction begins, and _sqlite_begin begins it.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(write_wait * 1000)}")  # writers queue
+        cursor.close()
+
+    return configure
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    options = connection.get_execution_options()
+    if options.get("isolation_level") == "AUTOCOMMIT":
+        return
+    # IMMEDIATE takes the write lock now, waiting for it as long as the busy timeout says; a
+    # deferred transaction that read first would fail at its first change if another writer
+    # committed meanwhile (its snapshot can no longer become a write), whatever the timeout
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE) else "BEGIN")
+
+
+class WriteTimeout(Exception):
+    """A write waited longer than it may for the ones before it."""
+
+
+_LANES: "weakref.WeakKeyDictionary[Engine, threading.Lock]" = weakref.WeakKeyDictionary()
+_LANES_LOCK = threading.Lock()
+
+
+@contextmanager
+def write_lane(engine: Engine) -> Iterator[None]:
+    """This process's writers, one at a time, in the order they came.
+
+    Taken before a connection is: writers waiting for the database's lock would otherwise
+    each hold a pooled connection, and with the pool drained the writer holding the lock
+    could wait for one it needs too. On SQLite it also keeps waiters fair: the busy
+    handler polls with growing sleeps, so among many waiting writers some would lose every
+    race and wait past any bound, whereas here only one writer per process polls.
+    """
+    with _LANES_LOCK:
+        lane = _LANES.setdefault(engine, threading.Lock())
+    wait = float(engine.get_execution_options().get(WRITE_WAIT, WRITE_WAIT_SECONDS))
+    if not lane.acquire(timeout=wait):
+        raise WriteTimeout(f"waited {wait:g} s for the writes before this one")
+    try:
+        yield
+    finally:
+        lane.release()
+
+
+@contextmanager
+def write_session(engine: Engine, **options: Any) -> Iterator[Session]:
+    """A session for one write transaction, begun in the write lane (see ``begin_write``).
+
+    The caller commits; the session is closed (and rolled back if it was not) on the way out.
+    """
+    with write_lane(engine), Session(engine, **options) as session:
+        begin_write(session)
+        yield session
+
+
+def begin_write(session: Session) -> None:
+    """Begin the session's transaction as a write: one writer at a time, in any process.
+
+    Called before anything else in the transaction. PostgreSQL's lock waits (this one and
+    any row's after it) are bounded too, so a write waits at most about
+    ``WRITE_WAIT_SECONDS`` before the request answers 503.
+    """
+    if session.in_transaction():
+        raise RuntimeError("begin_write must open the session's transaction")
+    connection = session.connection(execution_options={WRITE: True})
+    if connection.dialect.name == "postgresql":
+        wait = float(connection.get_execution_options().get(WRITE_WAIT, WRITE_WAIT_SECONDS))
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(wait * 1000)}ms'")
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+
+
+def make_engine(url: str, *, pool_size: int = 10, write_wait: float = WRITE_WAIT_SECONDS) -> Engine:
+    """Build an engine for ``url``; creates the folder of a SQLite file when it is missing.
+
+    ``write_wait``: how long a write waits for the one before it (see ``begin_write``).
+    """
     parsed = make_url(url)
+    waits = {WRITE_WAIT: write_wait}
     if parsed.get_backend_name() == "sqlite":
-        options: dict[str, Any] = {}
+        options: dict[str, Any] = {"execution_options": waits}
         database = parsed.database
         if database and database != ":memory:" and parsed.query.get("mode") != "memory":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -50,15 +139,36 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             # that run on the event loop (see Reader) must not block on one.
             options["max_overflow"] = -1
         engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(write_wait))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        execution_options=waits,
+    )
+
+
+def snapshot_engine(engine: Engine) -> Engine:
+    """The engine for reads that take several statements, each transaction one snapshot.
+
+    A search reads its hits, then their texts; a document's text reads passages, then
+    notes. PostgreSQL's default isolation gives every statement a snapshot of its own, so
+    a write committed between two of them (one that re-inserts passages) would show half:
+    REPEATABLE READ keeps the first one's (a read-only transaction never fails for it).
+    SQLite's transactions are snapshots already. The same pool either way.
+    """
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(isolation_level="REPEATABLE READ")
 
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """A unit of work outside a request (CLI, loader): commit on success, roll back on error."""
-    with Session(engine) as session:
+    """A write outside a request (CLI, loader): commit on success, roll back on error."""
+    with write_session(engine) as session:
         try:
             yield session
             session.commit()

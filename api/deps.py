@@ -1,12 +1,12 @@
 """Dependencies, declared once with Annotated and reused by every route."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from api.db import Reader
+from api.db import Reader, write_session
 from api.settings import Settings
 
 
@@ -17,11 +17,21 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     thread pool: creating a Session does no I/O, and the sync route that uses it already
     runs in a worker thread. This saves two thread hand-offs per request on the read path.
     """
-    session = Session(request.app.state.engine, expire_on_commit=False)
+    session = Session(request.app.state.snapshot_engine, expire_on_commit=False)
     try:
         yield session
     finally:
         session.close()
+
+
+def get_write_session(request: Request) -> Iterator[Session]:
+    """A session whose transaction is a write, begun before the route runs (``begin_write``).
+
+    Sync, so FastAPI runs it in the thread pool: waiting for the write lock must not hold
+    up the event loop.
+    """
+    with write_session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
 
 
 def reader_for(request: Request) -> Reader:
@@ -43,4 +53,5 @@ def get_settings_dep(request: Request) -> Settings:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

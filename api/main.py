@@ -14,8 +14,9 @@ from swagger_ui_bundle import swagger_ui_path
 
 from api import __version__, observability, problems
 from api.auth import read_access
-from api.db import make_engine
+from api.db import make_engine, snapshot_engine
 from api.etag import ETagMiddleware
+from api.failures import FailureMiddleware
 from api.limits import BodyLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from api.migrations import head_revision
 from api.nulbytes import NulRefusalMiddleware
@@ -71,7 +72,11 @@ def _problem_media_types(schema: dict[str, Any]) -> dict[str, Any]:
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    engine = engine or make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        write_wait=settings.write_wait_seconds,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -94,6 +99,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.snapshot_engine = snapshot_engine(engine)  # for the sessions that read
     app.state.migration_head = head_revision(settings.database_url)
 
     problems.install(app)
@@ -108,6 +114,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(
         RateLimitMiddleware, writes=settings.rate_limit_writes, reads=settings.rate_limit_reads
     )
+    app.add_middleware(FailureMiddleware)  # inside CORS: a browser may read a 500 or 503 too
     app.add_middleware(OptionsMiddleware)  # inside CORS: a preflight is CORS's to answer
     if settings.cors_origins:
         app.add_middleware(

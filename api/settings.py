@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(
         default=10, ge=1, description="Connections kept open per worker (PostgreSQL)."
     )
+    write_wait_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Writes go one at a time; how long a write waits for the ones before it "
+        "(or for an import) before it is answered 503 with Retry-After.",
+    )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
     search_rank_limit: int = Field(
         default=500,

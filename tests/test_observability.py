@@ -227,7 +227,11 @@ def test_serve_with_two_workers_logs_json_and_sums_metrics(tmp_path: Path) -> No
 
 
 def test_an_unexpected_error_keeps_its_request_id(seeded_db: DbHandle) -> None:
-    """The 500 is answered outside the request-id middleware; the id still reaches both ends."""
+    """A 500 carries its request id to both ends, and is answered, not re-raised.
+
+    The test client re-raises what the application raises, as a server would close the
+    connection on it: the request is answered and the connection stays usable.
+    """
     lines = io.StringIO()
     handler = logging.StreamHandler(lines)
     handler.setFormatter(JsonFormatter())  # formats as it is written, as in production
@@ -240,13 +244,15 @@ def test_an_unexpected_error_keeps_its_request_id(seeded_db: DbHandle) -> None:
         raise RuntimeError("a bug")
 
     try:
-        with TestClient(app, raise_server_exceptions=False) as failing:
+        with TestClient(app) as failing:
             response = failing.get("/boom", headers={"X-Request-ID": "follow-the-500"})
+            assert failing.get("/health").status_code == 200
     finally:
         errors.removeHandler(handler)
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["x-request-id"] == "follow-the-500"
     assert "a bug" not in response.text
+    assert "follow-the-500" in response.json()["detail"]
     entry = json.loads(lines.getvalue().splitlines()[0])
     assert entry["request_id"] == "follow-the-500" and entry["level"] == "error"

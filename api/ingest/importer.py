@@ -10,6 +10,7 @@ import commits at the end (or rolls back for a dry run).
 """
 
 import gc
+import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from api.db import begin_write
 from api.ingest.errors import IngestError
 from api.ingest.loader import (
     Outcome,
@@ -230,15 +232,13 @@ def _failure(exc: Exception, unit: Unit) -> IngestError:
 
 
 def _begin(session: Session) -> None:
-    """Open the batch transaction explicitly on SQLite.
+    """Open the import's one transaction as a write (``api.db.begin_write``).
 
-    pysqlite begins a transaction only before a data-changing statement, so a SAVEPOINT
-    issued first would open (and its RELEASE commit) a transaction of its own: the batch
-    would no longer commit or roll back as one.
+    Explicitly, also because pysqlite on its own would begin a transaction only before a
+    data-changing statement, so a SAVEPOINT issued first would open (and its RELEASE commit)
+    a transaction of its own: the batch would no longer commit or roll back as one.
     """
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    begin_write(session)
 
 
 # SQLite settings for the import's connection, restored when it ends (see _import_connection)
@@ -262,24 +262,26 @@ def _import_connection(engine: Engine) -> Iterator[Connection]:
         if connection.dialect.name != "sqlite":
             yield connection
             return
+        # set outside any transaction (temp_store cannot change inside one), on the driver's
+        # connection, which has none open until SQLAlchemy begins one (see api.db)
+        raw = connection.connection.driver_connection
+        assert raw is not None
         before = {
-            name: str(connection.exec_driver_sql(f"PRAGMA {name}").scalar())
+            name: str(raw.execute(f"PRAGMA {name}").fetchone()[0])
             for name in _SQLITE_IMPORT_PRAGMAS
         }
-        _pragmas(connection, _SQLITE_IMPORT_PRAGMAS)
+        _pragmas(raw, _SQLITE_IMPORT_PRAGMAS)
         try:
             yield connection
         finally:
             if connection.in_transaction():
                 connection.rollback()
-            _pragmas(connection, before)
+            _pragmas(raw, before)
 
 
-def _pragmas(connection: Connection, values: dict[str, str]) -> None:
-    """Set pragmas outside any transaction (temp_store cannot change inside one)."""
+def _pragmas(raw: sqlite3.Connection, values: dict[str, str]) -> None:
     for name, value in values.items():
-        connection.exec_driver_sql(f"PRAGMA {name} = {int(value)}")
-    connection.commit()
+        raw.execute(f"PRAGMA {name} = {int(value)}")
 
 
 def import_sources(

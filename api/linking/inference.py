@@ -248,10 +248,12 @@ def _all_links(corpus: _Corpus, sources: list[str]) -> dict[str, list[Link]]:
             forward = corpus.link(document_id, other)
             if forward is None:
                 continue
-            candidates[document_id].append(forward)
-            candidates[other].append(
-                Link(document_id, forward.relation, forward.score, forward.reason)
-            )
+            backward = Link(document_id, forward.relation, forward.score, forward.reason)
+            for holder, link in ((document_id, forward), (other, backward)):
+                held = candidates[holder]
+                held.append(link)
+                if len(held) > 4 * INFERRED_PER_DOCUMENT:  # memory stays linear in documents
+                    candidates[holder] = _best(held)
     return {document_id: _best(candidates[document_id]) for document_id in sources}
 
 

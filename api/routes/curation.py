@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from api.auth import AdminKey, CurateKey, create_key, revoke_key
-from api.deps import SessionDep
+from api.deps import SessionDep, WriteSessionDep
 from api.models import ApiKey
 from api.pagination import PageDep, decode_cursor
 from api.problems import ProblemError, problem_responses
@@ -98,7 +98,7 @@ def _patch(body: BaseModel) -> dict[str, Any]:
     responses=WRITE_ERRORS,
 )
 def create_document(
-    request: Request, session: SessionDep, principal: CurateKey, body: DocumentCreate
+    request: Request, session: WriteSessionDep, principal: CurateKey, body: DocumentCreate
 ) -> Response:
     document = curation.create_document(session, principal, body, base=_base(request))
     session.commit()
@@ -115,7 +115,7 @@ def create_document(
 )
 def update_document(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: CurateKey,
     document_id: DocumentId,
     body: DocumentPatch,
@@ -139,7 +139,7 @@ def update_document(
 )
 def delete_document(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: CurateKey,
     document_id: DocumentId,
     hard: Annotated[bool, Query(description="delete permanently (admin only)")] = False,
@@ -163,7 +163,7 @@ def delete_document(
     responses=WRITE_ERRORS,
 )
 def restore_document(
-    request: Request, session: SessionDep, principal: AdminKey, document_id: DocumentId
+    request: Request, session: WriteSessionDep, principal: AdminKey, document_id: DocumentId
 ) -> Response:
     document = curation.restore_document(session, principal, document_id, base=_base(request))
     session.commit()
@@ -181,7 +181,7 @@ def restore_document(
 )
 def update_passage(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: CurateKey,
     document_id: DocumentId,
     ref: Annotated[str, Path(max_length=200, description="passage ref")],
@@ -210,7 +210,7 @@ def update_passage(
 )
 def update_footnote(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: CurateKey,
     document_id: DocumentId,
     marker: Annotated[str, Path(max_length=200, description="marker or note ref")],
@@ -247,7 +247,7 @@ MentionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="mention id")]
 )
 def create_mention(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: CurateKey,
     document_id: DocumentId,
     body: MentionCreate,
@@ -282,7 +282,7 @@ def get_mention(request: Request, session: SessionDep, mention_id: MentionId) ->
 )
 def update_mention(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: CurateKey,
     mention_id: MentionId,
     body: MentionPatch,
@@ -305,7 +305,7 @@ def update_mention(
 )
 def delete_mention(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: CurateKey,
     mention_id: MentionId,
     if_match: IfMatch = None,
@@ -333,7 +333,7 @@ EventId = Annotated[str, Path(max_length=200, description="event id")]
     responses=WRITE_ERRORS,
 )
 def create_entity(
-    request: Request, session: SessionDep, principal: CurateKey, body: EntityCreate
+    request: Request, session: WriteSessionDep, principal: CurateKey, body: EntityCreate
 ) -> Response:
     entity = curation_links.save_entity(
         session, principal, body.id, create=body.model_dump(), event=False, base=_base(request)
@@ -352,7 +352,7 @@ def create_entity(
 )
 def update_entity(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: CurateKey,
     entity_id: EntityId,
     body: EntityPatch,
@@ -381,7 +381,7 @@ def update_entity(
 )
 def delete_entity(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: AdminKey,
     entity_id: EntityId,
     if_match: IfMatch = None,
@@ -403,7 +403,7 @@ def delete_entity(
     responses=WRITE_ERRORS,
 )
 def create_event(
-    request: Request, session: SessionDep, principal: CurateKey, body: EventCreate
+    request: Request, session: WriteSessionDep, principal: CurateKey, body: EventCreate
 ) -> Response:
     event = curation_links.save_entity(
         session, principal, body.id, create=body.model_dump(), event=True, base=_base(request)
@@ -421,7 +421,7 @@ def create_event(
 )
 def update_event(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: CurateKey,
     event_id: EventId,
     body: EventPatch,
@@ -449,7 +449,7 @@ def update_event(
 )
 def delete_event(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: AdminKey,
     event_id: EventId,
     if_match: IfMatch = None,
@@ -476,7 +476,7 @@ XrefId = Annotated[int, Path(ge=1, le=2**31 - 1, description="cross-reference id
     responses=WRITE_ERRORS,
 )
 def create_cross_reference(
-    request: Request, session: SessionDep, principal: CurateKey, body: CrossReferenceCreate
+    request: Request, session: WriteSessionDep, principal: CurateKey, body: CrossReferenceCreate
 ) -> Response:
     xref = curation_links.create_cross_reference(session, principal, body, base=_base(request))
     session.commit()
@@ -492,7 +492,7 @@ def create_cross_reference(
 )
 def update_cross_reference(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: CurateKey,
     xref_id: XrefId,
     body: CrossReferencePatch,
@@ -514,7 +514,7 @@ def update_cross_reference(
 )
 def delete_cross_reference(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: CurateKey,
     xref_id: XrefId,
     if_match: IfMatch = None,
@@ -590,7 +590,7 @@ def list_revisions(
 )
 def revert(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: AdminKey,
     kind: Annotated[Kind, Path(description="documents, entities or events")],
     resource_id: Annotated[str, Path(max_length=200, description="the resource's id")],
@@ -658,7 +658,10 @@ def list_keys(request: Request, session: SessionDep, principal: AdminKey) -> Res
     responses=problem_responses(401, 403, 409, 422),
 )
 def create_api_key(
-    request: Request, session: SessionDep, principal: AdminKey, body: Annotated[KeyCreate, Body()]
+    request: Request,
+    session: WriteSessionDep,
+    principal: AdminKey,
+    body: Annotated[KeyCreate, Body()],
 ) -> Response:
     secret = create_key(session, name=body.name, scope=body.scope)
     key = session.execute(select(ApiKey).where(ApiKey.name == body.name)).scalar_one()
@@ -676,7 +679,7 @@ def create_api_key(
     responses=problem_responses(401, 403, 404, 422),
 )
 def revoke_api_key(
-    session: SessionDep,
+    session: WriteSessionDep,
     principal: AdminKey,
     name: Annotated[str, Path(max_length=100, description="key name")],
 ) -> Response:
