@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy.engine import make_url
 
 from bench import harness
 from bench.harness import BenchError, ms, percentile
@@ -301,8 +302,11 @@ async def _phase(
 class MemoryWatch:
     """Samples the VmRSS of the server and its workers every ``every`` seconds."""
 
-    def __init__(self, server: harness.Server, every: float = 5.0):
+    def __init__(self, server: harness.Server, database: str | None, every: float = 5.0):
         self.server = server
+        self.database = database  # PostgreSQL: the database whose backends are watched
+        self.machine: dict[str, tuple[float, float]] = {}  # machine CPU (busy, total) at marks
+        self.backends: dict[str, dict[int, float | None]] = {}  # backends' CPU s at marks
         self.every = every
         self.samples: list[tuple[float, dict[int, float]]] = []
         self.marks: dict[str, float] = {}
@@ -323,6 +327,10 @@ class MemoryWatch:
     def mark(self, name: str) -> None:
         self.marks[name] = time.monotonic() - self.started
         self.cpu[name] = {pid: harness.cpu_seconds(pid) for pid in self.server.workers()}
+        self.machine[name] = harness.machine_cpu()
+        if self.database:
+            backends = harness.postgres_backends(self.database)
+            self.backends[name] = {pid: harness.cpu_seconds(pid) for pid in backends}
         self.sample()
 
     def _run(self) -> None:
@@ -385,7 +393,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             samples: list[Sample] = []
             durations = {}
             cpu = resource.getrusage(resource.RUSAGE_SELF)
-            with MemoryWatch(server) as memory:
+            database = make_url(url).database if args.engine == "postgresql" else None
+            with MemoryWatch(server, database) as memory:
                 memory.mark("server start")
                 if args.baseline_seconds > 0:
                     print("[soak] baseline: reads and searches", file=sys.stderr, flush=True)
@@ -405,6 +414,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             client_cpu = used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime
             workers_at_end = server.workers()
         log_text = log.read_text(errors="replace")
+    busy = memory.machine["end"][0] - memory.machine["soak start"][0]
+    total = memory.machine["end"][1] - memory.machine["soak start"][1]
+    backends = None
+    if memory.backends:
+        start, end = memory.backends["soak start"], memory.backends["end"]
+        backends = sum((end[p] or 0.0) - (start.get(p) or 0.0) for p in end)
+    cpu_share = {
+        "machine busy": busy,
+        "machine total": total,
+        "workers": sum(
+            _difference(memory.cpu["end"].get(p), memory.cpu["soak start"].get(p)) or 0.0
+            for p in workers_at_start
+        ),
+        "postgres backends": backends,
+    }
     checkpoint = min(60.0, args.seconds / 3)
     first_minute = memory.at(memory.marks["soak start"] + checkpoint)
     rss = {
@@ -430,6 +454,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             line for line in log_text.splitlines() if re.search(r"\bERROR\b|Error:", line)
         ][:20],
         "client_cpu": client_cpu,
+        "cpu_share": cpu_share,
         "log": log,
     }
 
@@ -509,6 +534,21 @@ its worker, for a phase; the clients connect 50 ms apart).
 """
 
 
+def _cpu_line(share: dict[str, Any], client: float) -> str:
+    """Where the machine's CPU time went during the soak (baseline and soak together for
+    the load generator, whose figure is its own process's)."""
+    busy, total = share["machine busy"], share["machine total"]
+    parts = [f"the API's workers {share['workers']:.0f} s"]
+    if share["postgres backends"] is not None:
+        parts.append(f"PostgreSQL's backends for this database {share['postgres backends']:.0f} s")
+    parts.append(f"the load generator (this process, both phases) {client:.0f} s")
+    return (
+        f"CPU during the soak: the machine's CPUs were {busy / total:.0%} busy "
+        f"({busy:.0f} of {total:.0f} CPU-seconds): {', '.join(parts)}; the rest is other "
+        "work on the machine."
+    )
+
+
 def report(result: dict[str, Any], args: argparse.Namespace, command: str) -> str:
     prepared = result["prepared"]
     durations = result["durations"]
@@ -552,8 +592,9 @@ def report(result: dict[str, Any], args: argparse.Namespace, command: str) -> st
         "",
         f"Reconnects: {reconnects} (responses with `Connection: close`: {closed}). "
         f"Tracebacks in the server's log: {result['tracebacks']}. Workers replaced during "
-        f"the run: {len(result['workers_restarted']) // 2}. The load generator (this "
-        f"process, on the same CPUs) used {result['client_cpu']:.0f} s of CPU.",
+        f"the run: {len(result['workers_restarted']) // 2}.",
+        "",
+        _cpu_line(result["cpu_share"], result["client_cpu"]),
         "",
     ]
     if "baseline" in summaries:
