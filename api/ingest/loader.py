@@ -126,13 +126,14 @@ def _write_run(session: Session, documents: list[DocumentRows]) -> list[Outcome]
                 None,
                 f"document {document.id!r}: collection {document.collection_id!r} does not exist",
             )
-    stored = dict(
-        connection.execute(
-            select(Document.id, Document.fingerprint).where(
+    stored = {
+        row.id: (row.fingerprint, row.parts_fingerprint)
+        for row in connection.execute(
+            select(Document.id, Document.fingerprint, Document.parts_fingerprint).where(
                 Document.id.in_([document.id for document in documents])  # type: ignore[attr-defined]
             )
-        ).all()
-    )
+        )
+    }
     outcomes: list[Outcome] = []
     written: list[DocumentRows] = []
     new_rows: list[dict[str, Any]] = []
@@ -149,12 +150,15 @@ def _write_run(session: Session, documents: list[DocumentRows]) -> list[Outcome]
                 }
             )
             outcomes.append(Outcome.NEW)
-        elif stored[document.id] == document.fingerprint:
+        elif stored[document.id][0] == document.fingerprint:
             outcomes.append(Outcome.UNCHANGED)
             continue
         else:
-            _replace(session, document.id, document.fields)
+            parts_kept = stored[document.id][1] == document.fields["parts_fingerprint"]
+            _replace(session, document.id, document.fields, parts=not parts_kept)
             outcomes.append(Outcome.UPDATED)
+            if parts_kept:
+                continue  # metadata alone changed: its passages, notes and links stay
         written.append(document)
     if new_rows:
         connection.execute(insert(Document), new_rows)
@@ -165,14 +169,17 @@ def _write_run(session: Session, documents: list[DocumentRows]) -> list[Outcome]
     return outcomes
 
 
-def _replace(session: Session, document_id: str, fields: dict[str, Any]) -> None:
-    """Make the stored document the record's next revision, its old parts gone."""
+def _replace(session: Session, document_id: str, fields: dict[str, Any], *, parts: bool) -> None:
+    """Make the stored document the record's next revision; ``parts``: its old parts gone."""
     existing = session.get(Document, document_id)
     assert existing is not None
     for key, value in fields.items():
         setattr(existing, key, value)
     existing.revision += 1
     existing.updated_at = utcnow()
+    if not parts:
+        session.flush()
+        return
     session.execute(delete(Mention).where(Mention.document_id == document_id))  # type: ignore[arg-type]
     session.execute(
         delete(CrossReference).where(

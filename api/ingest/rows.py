@@ -10,6 +10,7 @@ writing process nothing but the statements. What does depend on the database —
 the document exists, the ids of rows just written — stays with ``api.ingest.loader``.
 """
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,7 +100,7 @@ def document_rows(record: DocumentRecord) -> DocumentRows:
     containers = [(("passage", p.ref), p.text) for p in record.passages]
     containers += [(("footnote", note.ref), note.text) for note in record.footnotes]
     detected = detect(containers, {row[3] for row in identifier_rows}, record.collection_id)
-    return DocumentRows(
+    rows = DocumentRows(
         id=doc,
         collection_id=record.collection_id,
         fingerprint=fields["fingerprint"],
@@ -145,6 +146,29 @@ def document_rows(record: DocumentRecord) -> DocumentRows:
         cross_references=list(record.cross_references),
         detected=[(kind, ref, citation) for (kind, ref), citation in detected],
     )
+    fields["parts_fingerprint"] = _parts_fingerprint(rows)
+    return rows
+
+
+def _parts_fingerprint(rows: DocumentRows) -> str:
+    """A hash of every row a document has beside its own: passages, notes, pages,
+    identifiers, curated mentions and references, citations found in the text.
+
+    An edit of metadata alone leaves it as it was, and the loader then updates the document
+    row and nothing else: the ids of passages, mentions and references stay, and neither
+    the search index nor the linker has anything to redo.
+    """
+    parts = [
+        rows.passages,
+        rows.footnotes,
+        rows.pages,
+        rows.identifiers,
+        [mention.model_dump(mode="json") for mention in rows.mentions],
+        [reference.model_dump(mode="json") for reference in rows.cross_references],
+        rows.detected,
+    ]
+    encoded = json.dumps(parts, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode()).hexdigest()
 
 
 def _json(value: Any) -> str:

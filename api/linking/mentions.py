@@ -2,8 +2,11 @@
 
 A curator's decisions win: an ``auto`` match is dropped where a curated or rejected mention
 already covers the same span, so a rejected mention stays rejected however often the linker
-runs. Everything ``auto`` is recomputed from scratch, which keeps the run idempotent.
+runs. Everything ``auto`` is recomputed, and stored as the difference with what was, which
+keeps the run idempotent and the ids of mentions found again.
 """
+
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlmodel import Session
@@ -28,21 +31,31 @@ def link_chunk(
     containers: Containers,
     matcher: AliasMatcher,
 ) -> int:
-    """Recompute the auto mentions of a chunk of documents whose containers are in hand."""
-    session.execute(
-        delete(Mention).where(
-            Mention.document_id.in_(chunk),  # type: ignore[attr-defined]
-            Mention.status == "auto",  # type: ignore[arg-type]
-        )
-    )
-    if not matcher.size:
-        return 0  # no aliases: nothing to find
+    """Recompute the auto mentions of a chunk of documents whose containers are in hand.
+
+    Written as a difference with what is stored: a mention found again keeps its row and
+    id (clients link to mentions), only those gone are deleted and only new ones inserted.
+    Returns the number found.
+    """
     taken: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    held: dict[tuple[object, ...], int] = {}
     for row in session.connection().execute(
-        select(Mention.passage_id, Mention.footnote_id, Mention.start, Mention.end).where(
+        select(
+            Mention.id,
+            Mention.document_id,
+            Mention.passage_id,
+            Mention.footnote_id,
+            Mention.entity_id,
+            Mention.start,
+            Mention.end,
+            Mention.status,
+        ).where(
             Mention.document_id.in_(chunk)  # type: ignore[attr-defined]
         )
     ):
+        if row.status == "auto":
+            held[_key(row)] = row.id
+            continue
         key = (
             ("passage", row.passage_id)
             if row.passage_id is not None
@@ -50,7 +63,7 @@ def link_chunk(
         )
         taken.setdefault(key, []).append((row.start, row.end))
     rows: list[dict[str, object]] = []
-    for document_id in chunk:
+    for document_id in chunk if matcher.size else []:
         for kind, container_id, text in containers.get(document_id, []):
             spans = taken.get((kind, container_id), [])
             for match in matcher.find(text):
@@ -68,6 +81,20 @@ def link_chunk(
                         "status": "auto",
                     }
                 )
-    if rows:
-        session.execute(insert(Mention), rows)
+    found = {_key(row) for row in rows}
+    gone = sorted(row_id for key, row_id in held.items() if key not in found)
+    for first in range(0, len(gone), 500):
+        session.execute(delete(Mention).where(Mention.id.in_(gone[first : first + 500])))  # type: ignore[union-attr]
+    new = [row for row in rows if _key(row) not in held]
+    if new:
+        session.execute(insert(Mention), new)
     return len(rows)
+
+
+def _key(row: Any) -> tuple[object, ...]:
+    """What makes an automatic mention the same one: where it is and whom it names."""
+    get = row.get if isinstance(row, dict) else row._mapping.get
+    return tuple(
+        get(name)
+        for name in ("document_id", "passage_id", "footnote_id", "entity_id", "start", "end")
+    )

@@ -65,13 +65,19 @@ def detected_reference(document_id: str, citation: Citation) -> dict[str, object
 
 
 def detect_chunk(session: Session, chunk: list[str], containers: Containers) -> int:
-    """Recompute the detected references of a chunk of documents whose containers are in hand."""
-    session.execute(
-        delete(CrossReference).where(
+    """Recompute the detected references of a chunk of documents whose containers are in hand.
+
+    Stored as the difference with what was: a citation found again keeps its row, its id
+    and its resolution. Returns the number found.
+    """
+    held: dict[tuple[object, ...], int] = {}
+    for row in session.connection().execute(
+        select(CrossReference.id, *_DETECTED_KEY).where(
             CrossReference.source_document_id.in_(chunk),  # type: ignore[attr-defined]
             CrossReference.origin == "detected",  # type: ignore[arg-type]
         )
-    )
+    ):
+        held[tuple(row[1:])] = row.id
     scopes = dict(
         session.connection()
         .execute(
@@ -103,9 +109,32 @@ def detect_chunk(session: Session, chunk: list[str], containers: Containers) -> 
                     "source_footnote_id": row_id if kind == "footnote" else None,
                 }
             )
-    if rows:
-        session.execute(insert(CrossReference), rows)
+    keys = {tuple(row[column.key] for column in _DETECTED_KEY) for row in rows}
+    gone = sorted(row_id for key, row_id in held.items() if key not in keys)
+    for first in range(0, len(gone), CHUNK):
+        session.execute(
+            delete(CrossReference).where(
+                CrossReference.id.in_(gone[first : first + CHUNK])  # type: ignore[union-attr]
+            )
+        )
+    new = [row for row in rows if tuple(row[c.key] for c in _DETECTED_KEY) not in held]
+    if new:
+        session.execute(insert(CrossReference), new)
     return len(rows)
+
+
+# what makes a detected reference the same one: where it stands and what it cites
+_DETECTED_KEY = (
+    CrossReference.source_document_id,
+    CrossReference.source_passage_id,
+    CrossReference.source_footnote_id,
+    CrossReference.source_start,
+    CrossReference.source_end,
+    CrossReference.relation,
+    CrossReference.target_scheme,
+    CrossReference.target_value,
+    CrossReference.target_key,
+)
 
 
 def resolve_references(session: Session, document_ids: Sequence[str] | None = None) -> int:

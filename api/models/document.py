@@ -43,6 +43,12 @@ class Document(SQLModel, table=True):
     fingerprint: str = Field(
         default="", max_length=80, description="hash of the whole record, to skip unchanged imports"
     )
+    parts_fingerprint: str | None = Field(
+        default=None,
+        max_length=64,
+        description="hash of its passages, notes, pages, identifiers, curated mentions and "
+        "references: unchanged, an edit rewrites the document row alone",
+    )
     revision: int = Field(default=1)
     created_at: dt.datetime = timestamp_field()
     updated_at: dt.datetime = timestamp_field()

@@ -14,7 +14,7 @@ from api.db import session_scope
 from api.ingest.loader import write_document, write_registry
 from api.linking.batch import documents_naming, link_batch
 from api.linking.inference import infer_links
-from api.models import CrossReference, DocumentEntity
+from api.models import CrossReference, Document, DocumentEntity, Mention, Passage
 from tests.conftest import DatabaseFactory, DbHandle
 from tests.utils.builders import document, registry
 
@@ -121,3 +121,33 @@ def test_candidate_documents_for_an_alias_are_a_superset(corpus: DbHandle) -> No
         assert documents_naming(session, ["QUILLON"]) == {"letter-c"}
         assert documents_naming(session, ["Dame Quillon"]) == set()  # not in any text
         assert documents_naming(session, ["Éé"]) is None  # no ASCII run: any document
+
+
+def test_a_metadata_edit_keeps_every_part_and_its_id(corpus: DbHandle) -> None:
+    """Passages, mentions and detected references of a document whose metadata alone
+    changed keep their rows: nothing is deleted and re-inserted."""
+    text = TEXTS["letter-a"] + "\n\nSee 740.62114/9–2744."
+
+    def parts(session: Session) -> list[set[tuple[object, ...]]]:
+        return [
+            set(session.execute(select(model.id).where(column == "letter-a")).all())
+            for model, column in (
+                (Passage, Passage.document_id),
+                (Mention, Mention.document_id),
+                (CrossReference, CrossReference.source_document_id),
+            )
+        ]
+
+    with session_scope(corpus.engine) as session:
+        write_document(session, document("letter-a", text))
+        link_batch(session, ["letter-a"])
+    with Session(corpus.engine) as session:
+        before = parts(session)
+    assert all(before)
+    with session_scope(corpus.engine) as session:
+        outcome = write_document(session, document("letter-a", text, title="Renamed"))
+        link_batch(session, ["letter-a"])
+    assert outcome == "updated"
+    with Session(corpus.engine) as session:
+        assert parts(session) == before
+        assert session.get(Document, "letter-a").title == "Renamed"  # type: ignore[union-attr]
