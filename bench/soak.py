@@ -223,10 +223,21 @@ async def _write(http: httpx.AsyncClient, c: Client, w: World, out: list[Sample]
     choice = rng.random()
     if choice >= 0.8 and c.xrefs:
         xref, etag = c.xrefs.pop(rng.randrange(len(c.xrefs)))
-        await _send(
+        response = await _send(
             http, c, out, phase, "write", "DELETE cross-reference", "DELETE",
             f"/v1/cross-references/{xref}", headers={**auth, "If-Match": etag},
         )  # fmt: skip
+        if response is not None and response.status_code == 404:
+            # this client made it and nobody else deletes it: say what its history holds
+            history = await http.get(f"/v1/cross-references/{xref}/revisions", timeout=TIMEOUT)
+            steps = [
+                f"{r.get('operation')} by {r.get('key_name', r.get('key'))}"
+                for r in (history.json().get("items", []) if history.status_code == 200 else [])
+            ]
+            for sample in reversed(out):
+                if sample.error and f"/v1/cross-references/{xref}:" in sample.error:
+                    sample.error += f" (made by client {c.index}; revisions: {steps})"
+                    break
         return
     if choice >= 0.6:
         source, target = rng.sample(w.documents, 2)
