@@ -6,6 +6,7 @@ runs. Everything ``auto`` is recomputed, and stored as the difference with what 
 keeps the run idempotent and the ids of mentions found again.
 """
 
+import threading
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -18,11 +19,33 @@ from api.models import EntityAlias, Mention
 Containers = dict[str, list[tuple[str, int, str]]]
 
 
+_built: dict[tuple[tuple[str, str, bool], ...], AliasMatcher] = {}
+_built_lock = threading.Lock()
+
+
 def build_matcher(session: Session) -> AliasMatcher:
-    rows = session.execute(
-        select(EntityAlias.text, EntityAlias.entity_id, EntityAlias.case_sensitive)
-    ).all()
-    return AliasMatcher((r.text, r.entity_id, r.case_sensitive) for r in rows)
+    """The matcher for the aliases stored now.
+
+    Every write re-links its document, and building the automaton costs far more than
+    reading the aliases: the last one built is kept, and used again while the aliases
+    read are the same ones.
+    """
+    aliases = tuple(
+        (r.text, r.entity_id, bool(r.case_sensitive))
+        for r in session.execute(
+            select(EntityAlias.text, EntityAlias.entity_id, EntityAlias.case_sensitive).order_by(
+                EntityAlias.key, EntityAlias.entity_id
+            )
+        )
+    )
+    with _built_lock:
+        matcher = _built.get(aliases)
+    if matcher is None:
+        matcher = AliasMatcher(aliases)
+        with _built_lock:
+            _built.clear()
+            _built[aliases] = matcher
+    return matcher
 
 
 def link_chunk(
