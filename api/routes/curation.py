@@ -612,7 +612,7 @@ def revert(
             resource_id,
             patch=state,
             event=kind == "events",
-            if_match="*",
+            if_match=revisions.ANY_VERSION,
             base=base,
         )
     else:

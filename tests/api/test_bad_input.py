@@ -174,6 +174,25 @@ def test_if_match_star_is_refused_a_curator_names_the_version(api: TestClient, k
     assert api.get(DOC).json()["title"] != "x"
 
 
+@pytest.mark.parametrize("kind, key", [("events", "yalta-conference"), ("entities", "yalta")])
+def test_a_revert_is_not_taken_for_if_match_star(  # found by the reliability suite
+    api: TestClient,  # noqa: F811
+    keys: Keys,  # noqa: F811
+    kind: str,
+    key: str,
+) -> None:
+    url = f"/v1/{kind}/{key}"
+    for text in ("first", "second"):
+        changed = api.patch(
+            url, headers={**keys.curate, "If-Match": etag(api, url)}, json={"description": text}
+        )
+        assert changed.status_code == 200, changed.text
+    reverted = api.post(f"{url}/revisions/1/revert", headers=keys.admin)
+    assert reverted.status_code == 200, reverted.text
+    assert api.get(url).json()["description"] == "first"
+    assert len(api.get(f"{url}/revisions").json()["items"]) == 3
+
+
 def test_revisions_of_a_resource_that_never_was_are_404(client: TestClient) -> None:
     assert_problem(client.get("/v1/documents/no-such-document/revisions"), 404, "no-such")
     assert_problem(client.get("/v1/mentions/99999999999/revisions"), 404, "99999999999")
