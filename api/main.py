@@ -20,6 +20,7 @@ from api.failures import FailureMiddleware
 from api.limits import BodyLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from api.migrations import head_revision
 from api.nulbytes import NulRefusalMiddleware
+from api.openapi import complete_responses
 from api.options import OptionsMiddleware, ProblemCORSMiddleware
 from api.routes import curation, dts, health, imports, search, v1
 from api.settings import Settings, get_settings
@@ -52,22 +53,6 @@ TAGS = [
     },
     {"name": "operations", "description": "Health and readiness for operators."},
 ]
-
-
-def _problem_media_types(schema: dict[str, Any]) -> dict[str, Any]:
-    """Errors are served as application/problem+json; say so in the OpenAPI document.
-
-    FastAPI documents an error under the route's own media type (JSON, or NDJSON and TEI for
-    routes that stream or speak XML); whatever it was, the error is a problem document.
-    """
-    for path in schema.get("paths", {}).values():
-        for operation in path.values():
-            for status, response in operation.get("responses", {}).items():
-                content = response.get("content", {})
-                if status[:1] in "45" and content and "application/problem+json" not in content:
-                    media = content.pop("application/json", None) or next(iter(content.values()))
-                    response["content"] = {"application/problem+json": media}
-    return schema
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -159,7 +144,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 routes=app.routes,
                 tags=app.openapi_tags,
             )
-            app.openapi_schema = _problem_media_types(schema)
+            app.openapi_schema = complete_responses(schema, settings)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -173,7 +173,7 @@ def install(app: FastAPI) -> None:
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the error statuses a route can answer with."""
     descriptions = {
-        400: "Malformed input (e.g. an invalid cursor)",
+        400: "Malformed input (e.g. an invalid cursor, or a NUL character in the path or query)",
         404: "No such resource",
         406: "None of the media types in Accept can be served",
         409: "The request is ambiguous or conflicts with the current state",

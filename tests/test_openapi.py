@@ -55,6 +55,33 @@ def test_every_route_is_documented(client: TestClient) -> None:
             assert parameter.get("description"), f"{where}: parameter {parameter['name']}"
 
 
+def test_what_the_edge_answers_is_documented_on_every_operation(client: TestClient) -> None:
+    """400, 422 (a problem, not FastAPI's HTTPValidationError), 412/428 with a required
+    If-Match, 413/429 on writes, 503 with Retry-After: declared once, in api/openapi.py."""
+    spec = client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in str(spec)
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for method, path, operation in _operations(client):
+        where = f"{method.upper()} {path}"
+        responses = operation["responses"]
+        assert "400" in responses, where
+        if operation.get("parameters") or "requestBody" in operation:
+            assert responses["422"]["content"]["application/problem+json"]["schema"] == problem
+        if method in ("post", "put", "patch", "delete"):
+            assert {"413", "429"} <= set(responses), where
+        if path not in ("/health", "/ready"):
+            assert "Retry-After" in responses["503"]["headers"], where
+        if_match = [p for p in operation.get("parameters", []) if p["name"] == "If-Match"]
+        if method == "patch" or (method == "delete" and path != "/v1/keys/{name}"):
+            assert if_match and if_match[0]["in"] == "header" and if_match[0]["required"], where
+            assert {"412", "428"} <= set(responses), where
+        else:
+            assert not if_match and "428" not in responses, where
+    document = spec["paths"]["/v1/documents/{document_id}"]
+    link = document["get"]["responses"]["200"]["links"]["curation-update_document"]
+    assert link["parameters"]["header.If-Match"] == "$response.header.ETag"
+
+
 def test_docs_work_offline(client: TestClient) -> None:
     page = client.get("/docs")
     assert page.status_code == 200

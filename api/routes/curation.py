@@ -54,7 +54,7 @@ IfMatch = Annotated[
         description="the ETag of the resource as last read; required for PATCH and DELETE",
     ),
 ]
-WRITE_ERRORS = problem_responses(401, 403, 404, 409, 410, 412, 422, 428)
+WRITE_ERRORS = problem_responses(401, 403, 404, 409, 410, 422)  # 412, 428: api/openapi.py
 Kind = Literal["documents", "entities", "events", "mentions", "cross-references"]
 
 

@@ -319,7 +319,8 @@ class KeyCreate(_Body):
         json_schema_extra={"examples": [{"name": "editor-anna", "scope": "curate"}]},
     )
 
-    name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.@-]+$")
+    # ASCII, spelled out: in JSON Schema \w is ASCII, in Python any letter
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")
     scope: Literal["read", "curate", "admin"]
 
 
