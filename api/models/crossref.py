@@ -20,6 +20,9 @@ class CrossReference(SQLModel, table=True):
         Index("ix_xref_source", "source_document_id", "relation"),
         Index("ix_xref_target", "target_document_id", "relation"),
         Index("ix_xref_unresolved", "target_scheme", "target_key"),
+        # a passage's or note's delete finds the references that stand in it
+        Index("ix_xref_source_passage", "source_passage_id"),
+        Index("ix_xref_source_footnote", "source_footnote_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

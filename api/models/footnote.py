@@ -1,6 +1,6 @@
 """A note as printed, anchored where its marker stands in the running text."""
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -8,6 +8,7 @@ class Footnote(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("document_id", "ref", name="uq_footnote_ref"),
         UniqueConstraint("document_id", "number", name="uq_footnote_number"),
+        Index("ix_footnote_passage", "passage_id"),  # a passage's delete finds its notes
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -40,6 +40,7 @@ from api.services.curation import _invalid, merge_patch
 from api.services.documents import require_document
 from api.services.entities import _mention_public, _mention_query, get_entity
 from api.services.events import get_event
+from api.services.snapshots import refresh_parts_fingerprint
 
 
 def _row(model: Any) -> dict[str, Any]:
@@ -126,6 +127,7 @@ def create_mention(
     session.add(mention)
     session.flush()
     infer_links(session, [document_id])
+    refresh_parts_fingerprint(session, [document_id])
     revisions.record(
         session,
         kind="mentions",
@@ -161,6 +163,7 @@ def update_mention(
         mention.status = patch["status"]
     session.flush()
     infer_links(session, [mention.document_id])
+    refresh_parts_fingerprint(session, [mention.document_id])
     revisions.record(
         session,
         kind="mentions",
@@ -190,6 +193,7 @@ def delete_mention(
         after = None
     session.flush()
     infer_links(session, [before["document_id"]])
+    refresh_parts_fingerprint(session, [before["document_id"]])
     revisions.record(
         session,
         kind="mentions",
@@ -289,6 +293,7 @@ def create_cross_reference(
     session.add(xref)
     session.flush()
     resolve_references(session, [xref.source_document_id])  # its target may be loaded
+    refresh_parts_fingerprint(session, [xref.source_document_id])
     revisions.record(
         session,
         kind="cross-references",
@@ -326,6 +331,7 @@ def update_cross_reference(
             setattr(xref, key, value)
     session.flush()
     resolve_references(session, [xref.source_document_id])
+    refresh_parts_fingerprint(session, [xref.source_document_id])
     revisions.record(
         session,
         kind="cross-references",
@@ -350,6 +356,7 @@ def delete_cross_reference(
     before = _row(xref)
     session.delete(xref)
     session.flush()
+    refresh_parts_fingerprint(session, [before["source_document_id"]])
     revisions.record(
         session,
         kind="cross-references",
@@ -515,6 +522,7 @@ def delete_entity(
     session.execute(delete(Entity).where(Entity.id == entity_id))  # type: ignore[arg-type]
     session.flush()
     infer_links(session, mentioning, changed=mentioning)  # its mentions went with it
+    refresh_parts_fingerprint(session, mentioning)  # curated ones too
     revisions.record(
         session,
         kind="events" if event else "entities",

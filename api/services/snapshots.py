@@ -6,10 +6,14 @@ just writing an older record again. The reading itself is the exporter's
 (api/export/records.py): one inverse of the loader, not two.
 """
 
+from collections.abc import Iterable
+
+from sqlalchemy import update
 from sqlmodel import Session
 
 from api.export.records import document_records
 from api.ingest.record import DocumentRecord
+from api.ingest.rows import document_rows
 from api.models import Document
 from api.problems import NotFound
 
@@ -18,3 +22,22 @@ def document_record(session: Session, document_id: str) -> DocumentRecord:
     if session.get(Document, document_id) is None:
         raise NotFound("document", document_id)
     return next(iter(document_records(session, [document_id])))
+
+
+def refresh_parts_fingerprint(session: Session, document_ids: Iterable[str]) -> None:
+    """Keep the stored hash of documents' parts true after a curated mention or reference
+    of theirs was written on its own.
+
+    Those belong to the document's record; with the hash left as it was, the document's
+    next edit of metadata would take its parts for changed and rewrite them all, giving
+    the curator's references new ids.
+    """
+    wanted = sorted(set(document_ids))
+    if not wanted:
+        return
+    session.flush()
+    for record in document_records(session, wanted):
+        parts = document_rows(record).fields["parts_fingerprint"]
+        session.execute(
+            update(Document).where(Document.id == record.id).values(parts_fingerprint=parts)  # type: ignore[arg-type]
+        )

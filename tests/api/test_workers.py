@@ -1,8 +1,9 @@
 """Writes from two server processes at once, over real sockets, on both engines.
 
-The If-Match race the in-process test runs, here across ``quellen serve --workers 2``:
-writers in different processes queue for the database's write lock (SQLite's, or the
-PostgreSQL advisory lock) instead of failing, and every answer is 200 or 412 on a
+The If-Match race the in-process test runs, here across ``quellen serve --workers 2``, on
+the four seed documents at once (writes to different documents once deadlocked on
+PostgreSQL): writers in different processes queue for the database's write lock (SQLite's,
+or the PostgreSQL advisory lock) instead of failing, and every answer is 200 or 412 on a
 connection that stays open.
 """
 
@@ -20,7 +21,12 @@ from api.db import session_scope
 from tests.conftest import DbHandle
 from tests.test_serve import _free_port
 
-DOC = "/v1/documents/why-did-the-ussr-refuse-to-repatriate-allied-pows"
+DOCS = [
+    "/v1/documents/why-did-the-ussr-refuse-to-repatriate-allied-pows",
+    "/v1/documents/harriman-to-secretary-of-state-1944-09-24",
+    "/v1/documents/russian-liberation-movement-the-allies",
+    "/v1/documents/bodega-why-did-the-usa-ussr-alliance-break-down",
+]
 
 
 def _serve(db: DbHandle, tmp_path: Path, port: int) -> subprocess.Popen[str]:
@@ -61,17 +67,18 @@ def test_two_workers_race_with_if_match_and_never_fail(fresh_db: DbHandle, tmp_p
                 pass
             assert time.monotonic() < deadline, "server did not become ready in 60 s"
             time.sleep(0.2)
-        statuses: list[int] = []
+        statuses: list[tuple[str, int]] = []
         problems: list[str] = []
         lock = threading.Lock()
 
         def race(n: int) -> None:
+            doc = DOCS[n % len(DOCS)]
             with httpx.Client(base_url=base, timeout=60) as client:
                 for i in range(10):
                     try:
-                        tag = client.get(DOC).headers["etag"]
+                        tag = client.get(doc).headers["etag"]
                         response = client.patch(
-                            DOC,
+                            doc,
                             headers={"Authorization": f"Bearer {key}", "If-Match": tag},
                             json={"title": f"title {n}-{i}"},
                         )
@@ -80,7 +87,7 @@ def test_two_workers_race_with_if_match_and_never_fail(fresh_db: DbHandle, tmp_p
                             problems.append(f"{type(exc).__name__}: {exc}")
                         continue
                     with lock:
-                        statuses.append(response.status_code)
+                        statuses.append((doc, response.status_code))
                         if response.status_code not in (200, 412):
                             problems.append(f"{response.status_code} {response.text}")
 
@@ -90,9 +97,10 @@ def test_two_workers_race_with_if_match_and_never_fail(fresh_db: DbHandle, tmp_p
         for thread in threads:
             thread.join()
         assert not problems, problems[:3]
-        assert len(statuses) == 200 and 200 in statuses
-        revisions = httpx.get(f"{base}{DOC}").json()["revision"]
-        assert revisions == 1 + statuses.count(200)
+        assert len(statuses) == 200
+        for doc in DOCS:
+            made = statuses.count((doc, 200))
+            assert made and httpx.get(f"{base}{doc}").json()["revision"] == 1 + made
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -532,3 +532,26 @@ def test_searches_during_writes_see_whole_snapshots(fresh_db: DbHandle, keys: Ke
             failures.append(f"search {response.status_code}: {response.text}")
     writer.join()
     assert not failures, failures[:3]
+
+
+def test_a_metadata_edit_keeps_curated_references_and_mentions(api: TestClient, keys: Keys) -> None:
+    """Curated links written on their own stay the same rows through the document's next
+    edit (it once re-created them under new ids, with no revision)."""
+    other = "/v1/documents/why-did-the-ussr-refuse-to-repatriate-allied-pows"
+    xref = api.post(
+        "/v1/cross-references",
+        headers=keys.curate,
+        json={
+            "source": {"document": TELEGRAM},
+            "relation": "see_also",
+            "target": {"document": other.rsplit("/", 1)[1]},
+        },
+    )
+    assert xref.status_code == 201, xref.text
+    mentions = api.get(f"{DOC}/mentions?limit=200").json()["items"]
+    patched = api.patch(
+        DOC, headers={**keys.curate, "If-Match": etag(api, DOC)}, json={"genre": "cable"}
+    )
+    assert patched.status_code == 200, patched.text
+    assert api.get(f"/v1/cross-references/{xref.json()['id']}").status_code == 200
+    assert api.get(f"{DOC}/mentions?limit=200").json()["items"] == mentions
