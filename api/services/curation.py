@@ -12,9 +12,10 @@ from sqlmodel import Session
 
 from api.auth import Principal
 from api.ingest.errors import IngestError
-from api.ingest.loader import write_document
+from api.ingest.loader import write_documents
 from api.ingest.plaintext import read_annotated_text
 from api.ingest.record import DocumentRecord
+from api.ingest.rows import document_rows
 from api.linking.batch import link_batch
 from api.models import Collection, Document
 from api.models.base import utcnow
@@ -59,11 +60,17 @@ def _invalid(exc: ValidationError | IngestError | ValueError) -> ProblemError:
 
 
 def _write(session: Session, record: DocumentRecord) -> None:
+    """Write the record and re-link the document, unless its parts are as stored: then the
+    loader wrote the document row alone, and the links it would find are the ones it has."""
+    rows = document_rows(record)
+    stored = session.get(Document, record.id)
+    kept = stored is not None and stored.parts_fingerprint == rows.fields["parts_fingerprint"]
     try:
-        write_document(session, record)
+        write_documents(session, [rows])
     except IngestError as exc:
         raise _invalid(exc) from None
-    link_batch(session, [record.id])
+    if not kept:
+        link_batch(session, [record.id])
 
 
 def _live(session: Session, document_id: str) -> Document:
