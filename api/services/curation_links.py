@@ -438,14 +438,25 @@ def _write_registry_record(session: Session, record: EntityRecord | EventRecord)
         if owner is not None and owner != record.id:
             raise ProblemError(409, f"The alias {alias.text!r} already belongs to {owner!r}.")
     mentioning = documents_mentioning(session, record.id)
+    aliases = {(alias.text, alias.case_sensitive) for alias in record.aliases}
+    stored = {
+        (row.text, bool(row.case_sensitive))
+        for row in session.execute(
+            select(EntityAlias.text, EntityAlias.case_sensitive).where(
+                EntityAlias.entity_id == record.id
+            )
+        )
+    }
     try:
         write_registry(session, registry)
         if isinstance(record, EventRecord):
             write_event_reports(session, registry)
     except IngestError as exc:
         raise _invalid(exc) from None
-    named = documents_naming(session, [alias.text for alias in record.aliases])
-    # aliases may have changed: re-link where they were found and where they may be now
+    if aliases == stored:
+        return  # a description, a name, a date: what the linker finds is the same
+    named = documents_naming(session, [text for text, _case in aliases])
+    # re-link where the aliases were found and where they may be now
     link_batch(session, None if named is None else sorted(named | mentioning))
 
 

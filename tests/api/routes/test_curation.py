@@ -555,3 +555,25 @@ def test_a_metadata_edit_keeps_curated_references_and_mentions(api: TestClient, 
     assert patched.status_code == 200, patched.text
     assert api.get(f"/v1/cross-references/{xref.json()['id']}").status_code == 200
     assert api.get(f"{DOC}/mentions?limit=200").json()["items"] == mentions
+
+
+def test_an_entity_write_relinks_only_when_its_aliases_change(api: TestClient, keys: Keys) -> None:
+    url = "/v1/entities/joseph-stalin"
+    mentions = api.get(f"{url}/mentions?limit=200").json()["items"]
+    described = api.patch(
+        url, headers={**keys.curate, "If-Match": etag(api, url)}, json={"description": "x"}
+    )
+    assert described.status_code == 200, described.text
+    assert api.get(f"{url}/mentions?limit=200").json()["items"] == mentions
+    moyne = "/v1/entities/walter-edward-guinness"
+    before = api.get(f"{moyne}/mentions?limit=200").json()["items"]
+    aliases = api.get(moyne).json()["aliases"]
+    added = api.patch(
+        moyne,
+        headers={**keys.curate, "If-Match": etag(api, moyne)},
+        json={"aliases": [*aliases, {"text": "British Resident Minister"}]},
+    )
+    assert added.status_code == 200, added.text
+    after = api.get(f"{moyne}/mentions?limit=200").json()["items"]
+    assert len(after) > len(before)
+    assert any(m["surface"] == "British Resident Minister" for m in after)
