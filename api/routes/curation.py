@@ -613,6 +613,7 @@ def revert(
             patch=state,
             event=kind == "events",
             if_match=revisions.ANY_VERSION,
+            operation=f"revert to {number}",
             base=base,
         )
     else:

@@ -469,8 +469,11 @@ def save_entity(
     patch: dict[str, Any] | None = None,
     event: bool,
     if_match: str | None = None,
+    operation: str | None = None,
     base: str,
 ) -> Any:
+    """Create (``create``) or edit (``patch``, a JSON merge patch) an entity or an event;
+    ``operation`` names the revision when it is not a plain create or update (a revert)."""
     model = EventRecord if event else EntityRecord
     if create is not None:
         if session.get(Entity, entity_id) is not None:
@@ -480,14 +483,14 @@ def save_entity(
     else:
         revisions.lock(session, Entity, entity_id, what="event" if event else "entity")
         current = entity_record(session, entity_id)
-        if isinstance(current, EventRecord) != event:
-            raise ProblemError(409, f"{entity_id!r} is {'not ' if event else ''}an event.")
         shown = (
             get_event(session, event_id=entity_id, base=base)
-            if event
+            if isinstance(current, EventRecord)
             else get_entity(session, entity_id=entity_id, base=base)
         )
-        revisions.check_if_match(if_match, shown)
+        revisions.check_if_match(if_match, shown)  # 428 and 412 first, as on every write
+        if isinstance(current, EventRecord) != event:
+            raise ProblemError(409, f"{entity_id!r} is {'not ' if event else ''}an event.")
         before = current.model_dump(mode="json")
         data = merge_patch(before, patch or {})
     try:
@@ -500,7 +503,7 @@ def save_entity(
         session,
         kind=kind,
         resource_id=entity_id,
-        operation="create" if create else "update",
+        operation=operation or ("create" if create else "update"),
         principal=principal,
         before=before,
         after=record.model_dump(mode="json"),

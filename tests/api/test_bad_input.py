@@ -190,7 +190,13 @@ def test_a_revert_is_not_taken_for_if_match_star(  # found by the reliability su
     reverted = api.post(f"{url}/revisions/1/revert", headers=keys.admin)
     assert reverted.status_code == 200, reverted.text
     assert api.get(url).json()["description"] == "first"
-    assert len(api.get(f"{url}/revisions").json()["items"]) == 3
+    history = api.get(f"{url}/revisions").json()["items"]
+    assert [r["operation"] for r in history] == ["update", "update", "revert to 1"]
+
+
+def test_if_match_is_asked_for_before_the_kind_of_entity(api: TestClient, keys: Keys) -> None:  # noqa: F811
+    response = api.patch("/v1/entities/yalta-conference", headers=keys.curate, json={"name": "Y"})
+    assert_problem(response, 428, "If-Match")
 
 
 def test_revisions_of_a_resource_that_never_was_are_404(client: TestClient) -> None:

@@ -59,7 +59,15 @@ def _config(key: str) -> SchemathesisConfig:
                     "generation": {"max-examples": STATEFUL_EXAMPLES},
                 }
             },
-            "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
+            "checks": {
+                "enabled": False,
+                **{name: {"enabled": True} for name in CHECKS},
+                # a write without If-Match is 428 Precondition Required (RFC 6585)
+                "missing_required_header": {
+                    "enabled": True,
+                    "expected-statuses": [400, 401, 403, 406, 415, 422, 428],
+                },
+            },
         }
     )
 
