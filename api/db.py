@@ -17,7 +17,7 @@ Core connection, on the event loop where the database allows it.
 import threading
 import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -96,22 +96,28 @@ def write_lane(engine: Engine) -> Iterator[None]:
 
 
 @contextmanager
-def write_session(engine: Engine, **options: Any) -> Iterator[Session]:
+def write_session(engine: Engine, *, exclusive: bool = True, **options: Any) -> Iterator[Session]:
     """A session for one write transaction, begun in the write lane (see ``begin_write``).
 
     The caller commits; the session is closed (and rolled back if it was not) on the way out.
     """
-    with write_lane(engine), Session(engine, **options) as session:
-        begin_write(session)
+    lane = write_lane(engine) if exclusive or engine.dialect.name == "sqlite" else nullcontext()
+    with lane, Session(engine, **options) as session:
+        begin_write(session, exclusive=exclusive)
         yield session
 
 
-def begin_write(session: Session) -> None:
+def begin_write(session: Session, *, exclusive: bool = True) -> None:
     """Begin the session's transaction as a write: one writer at a time, in any process.
 
     Called before anything else in the transaction. PostgreSQL's lock waits (this one and
     any row's after it) are bounded too, so a write waits at most about
     ``WRITE_WAIT_SECONDS`` before the request answers 503.
+
+    ``exclusive=False``, PostgreSQL only: a write that changes one document's own row and
+    nothing shared with other writes (no links, no other document's rows) needs no turn;
+    its row lock orders it with the writes of that document, and it runs beside the others.
+    On SQLite every write takes the database's one write lock.
     """
     if session.in_transaction():
         raise RuntimeError("begin_write must open the session's transaction")
@@ -119,7 +125,9 @@ def begin_write(session: Session) -> None:
     if connection.dialect.name == "postgresql":
         wait = float(connection.get_execution_options().get(WRITE_WAIT, WRITE_WAIT_SECONDS))
         connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(wait * 1000)}ms'")
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+        if exclusive:
+            key = {"key": WRITE_LOCK_KEY}
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), key)
 
 
 def make_engine(url: str, *, pool_size: int = 10, write_wait: float = WRITE_WAIT_SECONDS) -> Engine:

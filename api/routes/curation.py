@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from api.auth import AdminKey, CurateKey, create_key, revoke_key
+from api.db import write_session
 from api.deps import SessionDep, WriteSessionDep
 from api.models import ApiKey
 from api.pagination import PageDep, decode_cursor
@@ -115,16 +116,34 @@ def create_document(
 )
 def update_document(
     request: Request,
-    session: WriteSessionDep,
     principal: CurateKey,
     document_id: DocumentId,
     body: DocumentPatch,
     if_match: IfMatch = None,
 ) -> Response:
-    document = curation.update_document(
-        session, principal, document_id, _patch(body), if_match=if_match, base=_base(request)
-    )
-    session.commit()
+    # Its own session, not a dependency's: whether the write needs a turn in the write lane
+    # depends on the fields it changes (api.db.begin_write).
+    patch = _patch(body)
+
+    def edit(exclusive: bool) -> Any:
+        engine = request.app.state.engine
+        with write_session(engine, exclusive=exclusive, expire_on_commit=False) as session:
+            document = curation.update_document(
+                session,
+                principal,
+                document_id,
+                patch,
+                if_match=if_match,
+                base=_base(request),
+                exclusive=exclusive,
+            )
+            session.commit()
+        return document
+
+    try:
+        document = edit(exclusive=not patch.keys() <= curation.OWN_ROW_FIELDS)
+    except curation.LinksNeeded:
+        document = edit(exclusive=True)
     return _written(document)
 
 

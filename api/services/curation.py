@@ -59,12 +59,27 @@ def _invalid(exc: ValidationError | IngestError | ValueError) -> ProblemError:
     return ProblemError(422, message)
 
 
-def _write(session: Session, record: DocumentRecord) -> None:
+class LinksNeeded(Exception):
+    """A write begun beside others (not exclusive) found it must rewrite parts and re-link:
+    it is to be run again in the write lane."""
+
+
+# Document fields that only the document's own row holds: an edit of these alone changes no
+# passage, note, identifier or link, and needs no turn in the write lane (api.db).
+OWN_ROW_FIELDS = frozenset(
+    {"title", "authors", "recipients", "date", "source_type", "genre", "language", "number"}
+    | {"notes"}
+)
+
+
+def _write(session: Session, record: DocumentRecord, *, exclusive: bool = True) -> None:
     """Write the record and re-link the document, unless its parts are as stored: then the
     loader wrote the document row alone, and the links it would find are the ones it has."""
     rows = document_rows(record)
     stored = session.get(Document, record.id)
     kept = stored is not None and stored.parts_fingerprint == rows.fields["parts_fingerprint"]
+    if not kept and not exclusive:
+        raise LinksNeeded(record.id)  # e.g. a document stored before parts were hashed
     try:
         write_documents(session, [rows])
     except IngestError as exc:
@@ -133,7 +148,11 @@ def update_document(
     *,
     if_match: str | None,
     base: str,
+    exclusive: bool = True,
 ) -> Any:
+    """Edit a document's metadata (a JSON merge patch of its API fields); ``exclusive``:
+    the session took its turn in the write lane (needed unless the patch holds only
+    ``OWN_ROW_FIELDS``; LinksNeeded says when it turns out to be needed after all)."""
     _live(session, document_id)
     revisions.check_if_match(if_match, get_document(session, document_id=document_id, base=base))
     record = document_record(session, document_id)
@@ -154,7 +173,7 @@ def update_document(
         updated = DocumentRecord(**data)
     except ValidationError as exc:
         raise _invalid(exc) from None
-    _write(session, updated)
+    _write(session, updated, exclusive=exclusive)
     revisions.record(
         session,
         kind=KIND,
