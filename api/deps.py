@@ -34,6 +34,15 @@ def get_write_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def get_row_write_session(request: Request) -> Iterator[Session]:
+    """A write session that takes no turn in the write lane on PostgreSQL: for writes that
+    lock a document's row before the rows they change in it and touch nothing shared
+    with other documents' writes (``begin_write(exclusive=False)``)."""
+    engine = request.app.state.engine
+    with write_session(engine, exclusive=False, expire_on_commit=False) as session:
+        yield session
+
+
 def reader_for(request: Request) -> Reader:
     """The application's Reader, made on first use and kept for the application's life.
 
@@ -54,4 +63,5 @@ def get_settings_dep(request: Request) -> Settings:
 
 SessionDep = Annotated[Session, Depends(get_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+RowWriteSessionDep = Annotated[Session, Depends(get_row_write_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

@@ -137,12 +137,14 @@ _DETECTED_KEY = (
 )
 
 
-def resolve_references(session: Session, document_ids: Sequence[str] | None = None) -> int:
+def resolve_references(
+    session: Session, document_ids: Sequence[str] | None = None, *, incoming: bool = True
+) -> int:
     """Point unresolved references at the documents that now carry their identifiers.
 
     All of them (None), or those these documents could resolve: their own references, and
-    the references to an identifier they carry. A write passes the documents it touched,
-    so it never reads the whole corpus's unresolved references.
+    (``incoming``) the references to an identifier they carry. A write passes the
+    documents it touched, so it never reads the whole corpus's unresolved references.
     """
     query = select(
         CrossReference.id,
@@ -162,7 +164,9 @@ def resolve_references(session: Session, document_ids: Sequence[str] | None = No
         for first in range(0, len(document_ids), CHUNK):
             pending.extend(
                 session.execute(
-                    query.where(_could_resolve(session, document_ids[first : first + CHUNK]))
+                    query.where(
+                        _could_resolve(session, document_ids[first : first + CHUNK], incoming)
+                    )
                 ).all()
             )
     if not pending:
@@ -204,8 +208,14 @@ def resolve_references(session: Session, document_ids: Sequence[str] | None = No
     return len(updates)
 
 
-def _could_resolve(session: Session, document_ids: Sequence[str]) -> ColumnElement[bool]:
-    """References from these documents or to an identifier (or id) one of them carries."""
+def _could_resolve(
+    session: Session, document_ids: Sequence[str], incoming: bool
+) -> ColumnElement[bool]:
+    """References from these documents, or (``incoming``) to an identifier (or id) one of
+    them carries."""
+    own = CrossReference.source_document_id.in_(document_ids)  # type: ignore[attr-defined]
+    if not incoming:
+        return own  # type: ignore[no-any-return]
     carried = [
         tuple(row)
         for row in session.execute(
@@ -215,7 +225,4 @@ def _could_resolve(session: Session, document_ids: Sequence[str]) -> ColumnEleme
         )
     ]
     carried += [("document", document_id) for document_id in document_ids]
-    return or_(
-        CrossReference.source_document_id.in_(document_ids),  # type: ignore[attr-defined]
-        tuple_(CrossReference.target_scheme, CrossReference.target_key).in_(carried),
-    )
+    return or_(own, tuple_(CrossReference.target_scheme, CrossReference.target_key).in_(carried))

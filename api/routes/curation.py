@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from api.auth import AdminKey, CurateKey, create_key, revoke_key
 from api.db import write_session
-from api.deps import SessionDep, WriteSessionDep
+from api.deps import RowWriteSessionDep, SessionDep, WriteSessionDep
 from api.models import ApiKey
 from api.pagination import PageDep, decode_cursor
 from api.problems import ProblemError, problem_responses
@@ -495,7 +495,7 @@ XrefId = Annotated[int, Path(ge=1, le=2**31 - 1, description="cross-reference id
     responses=WRITE_ERRORS,
 )
 def create_cross_reference(
-    request: Request, session: WriteSessionDep, principal: CurateKey, body: CrossReferenceCreate
+    request: Request, session: RowWriteSessionDep, principal: CurateKey, body: CrossReferenceCreate
 ) -> Response:
     xref = curation_links.create_cross_reference(session, principal, body, base=_base(request))
     session.commit()
@@ -511,7 +511,7 @@ def create_cross_reference(
 )
 def update_cross_reference(
     request: Request,
-    session: WriteSessionDep,
+    session: RowWriteSessionDep,
     principal: CurateKey,
     xref_id: XrefId,
     body: CrossReferencePatch,
@@ -533,7 +533,7 @@ def update_cross_reference(
 )
 def delete_cross_reference(
     request: Request,
-    session: WriteSessionDep,
+    session: RowWriteSessionDep,
     principal: CurateKey,
     xref_id: XrefId,
     if_match: IfMatch = None,

@@ -284,15 +284,32 @@ def _target(session: Session, target: dict[str, Any], source_document: str) -> d
     }
 
 
+def _lock_source(session: Session, xref_id: int | None, document_id: Any = None) -> None:
+    """Lock the document a reference stands in, then the reference: the order a rewrite of
+    that document takes them in, so that curating a reference needs no turn in the write
+    lane (api.db.begin_write) and still cannot deadlock with one."""
+    if xref_id is not None:
+        found = session.get(CrossReference, xref_id)
+        if found is None:
+            raise NotFound("cross-reference", str(xref_id))
+        document_id = found.source_document_id
+    if isinstance(document_id, str):
+        revisions.lock(session, Document, document_id, what="document")
+    if xref_id is not None:
+        revisions.lock(session, CrossReference, xref_id, what="cross-reference")
+        session.expire_all()  # read again what the locks now hold still
+
+
 def create_cross_reference(
     session: Session, principal: Principal, body: CrossReferenceCreate, *, base: str
 ) -> Any:
+    _lock_source(session, None, body.source.get("document"))
     values = _anchor(session, body.source)
     values |= _target(session, body.target, values["source_document_id"])
     xref = CrossReference(relation=body.relation, origin="curated", **values)
     session.add(xref)
     session.flush()
-    resolve_references(session, [xref.source_document_id])  # its target may be loaded
+    resolve_references(session, [xref.source_document_id], incoming=False)  # target loaded?
     refresh_parts_fingerprint(session, [xref.source_document_id])
     revisions.record(
         session,
@@ -315,7 +332,7 @@ def update_cross_reference(
     if_match: str | None,
     base: str,
 ) -> Any:
-    revisions.lock(session, CrossReference, xref_id, what="cross-reference")
+    _lock_source(session, xref_id)
     revisions.check_if_match(if_match, get_cross_reference(session, xref_id=xref_id, base=base))
     xref = session.get(CrossReference, xref_id)
     assert xref is not None
@@ -330,7 +347,7 @@ def update_cross_reference(
         for key, value in _target(session, patch["target"], xref.source_document_id).items():
             setattr(xref, key, value)
     session.flush()
-    resolve_references(session, [xref.source_document_id])
+    resolve_references(session, [xref.source_document_id], incoming=False)
     refresh_parts_fingerprint(session, [xref.source_document_id])
     revisions.record(
         session,
@@ -347,7 +364,7 @@ def update_cross_reference(
 def delete_cross_reference(
     session: Session, principal: Principal, xref_id: int, *, if_match: str | None, base: str
 ) -> None:
-    revisions.lock(session, CrossReference, xref_id, what="cross-reference")
+    _lock_source(session, xref_id)
     revisions.check_if_match(if_match, get_cross_reference(session, xref_id=xref_id, base=base))
     xref = session.get(CrossReference, xref_id)
     assert xref is not None

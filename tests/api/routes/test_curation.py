@@ -3,6 +3,7 @@
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -608,3 +609,62 @@ def test_an_edit_that_must_relink_after_all_takes_its_turn(
             text("SELECT parts_fingerprint FROM document WHERE id = :id"), {"id": TELEGRAM}
         ).scalar()
     assert stored
+
+
+def test_mixed_writes_on_one_document_never_fail(fresh_db: DbHandle, keys: Keys) -> None:
+    """Text edits (which rewrite the document's parts and re-link it, in the write lane),
+    metadata edits and curated references (which run beside it on PostgreSQL) on the same
+    document at once: every answer is a success or a lost race, never a 5xx."""
+    app = create_app(fresh_db.app_settings(rate_limit_writes=""), engine=fresh_db.engine)
+    target = "why-did-the-ussr-refuse-to-repatriate-allied-pows"
+    problems: list[str] = []
+
+    def check(response: Any, *also: int) -> None:
+        if response.status_code not in (200, 201, 204, 412, *also):
+            problems.append(f"{response.request.method} {response.status_code} {response.text}")
+
+    def edit_text() -> None:
+        client = TestClient(app)
+        url = f"{DOC}/passages/p4"
+        for i in range(10):
+            text = client.get(url).json()["text"]
+            body = {"text": text.replace("Lord Moyne", "Lord  Moyne" if i % 2 else "Lord Moyne")}
+            tag = etag(client, url)
+            check(client.patch(url, headers={**keys.curate, "If-Match": tag}, json=body))
+
+    def edit_title() -> None:
+        client = TestClient(app)
+        for i in range(10):
+            tag = etag(client, DOC)
+            title = {"title": f"T{i}"}
+            check(client.patch(DOC, headers={**keys.curate, "If-Match": tag}, json=title))
+
+    def link() -> None:
+        client = TestClient(app)
+        for _ in range(10):
+            made = client.post(
+                "/v1/cross-references",
+                headers=keys.curate,
+                json={
+                    "source": {"document": TELEGRAM, "passage": "p4"},
+                    "relation": "see_also",
+                    "target": {"document": target},
+                },
+            )
+            check(made)
+            if made.status_code == 201:
+                url = f"/v1/cross-references/{made.json()['id']}"
+                found = client.get(url)
+                if found.status_code == 404:
+                    # a text edit rewrote the document's parts meanwhile, and with them its
+                    # curated references, under new ids (known; see issue 14's note)
+                    continue
+                tag = found.headers["etag"]
+                check(client.delete(url, headers={**keys.curate, "If-Match": tag}), 404)
+
+    threads = [threading.Thread(target=work) for work in (edit_text, edit_title, link, link)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not problems, problems[:3]
