@@ -8,10 +8,8 @@ import io
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +22,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from api.main import create_app
 from api.observability import JsonFormatter, access_log, request_id_var
 from tests.conftest import DbHandle
+from tests.utils.server import free_port, wait_until_ready
 
 DOC = "harriman-to-secretary-of-state-1944-09-24"
 
@@ -162,19 +161,13 @@ def test_every_log_line_written_during_a_request_carries_its_id() -> None:
     assert entry == {**entry, "request_id": "abc", "level": "warning", "message": "odd: é"}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_serve_with_two_workers_logs_json_and_sums_metrics(tmp_path: Path) -> None:
     """`quellen serve --workers 2`: every stdout line is JSON, /metrics adds up both workers.
 
     Whichever worker answers the scrape, the count must be all the requests made: each
     worker writes its numbers to the shared PROMETHEUS_MULTIPROC_DIR that serve sets up.
     """
-    port = _free_port()
+    port = free_port()
     env = {key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
     env |= {
         "QUELLEN_DATABASE_URL": f"sqlite:///{tmp_path / 'quellen.sqlite'}",
@@ -193,16 +186,7 @@ def test_serve_with_two_workers_logs_json_and_sums_metrics(tmp_path: Path) -> No
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.stdout.read() if process.stdout else ""
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not become ready in 60 s"
-            time.sleep(0.2)
+        wait_until_ready(process, base)
         with httpx.Client(base_url=base) as http:  # new connections spread over workers
             for _ in range(10):
                 assert http.get(f"/v1/documents/{DOC}", headers={"Connection": "close"}).is_success

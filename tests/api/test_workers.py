@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -19,7 +18,7 @@ import httpx
 from api.auth import create_key
 from api.db import session_scope
 from tests.conftest import DbHandle
-from tests.test_serve import _free_port
+from tests.utils.server import free_port, wait_until_ready
 
 DOCS = [
     "/v1/documents/why-did-the-ussr-refuse-to-repatriate-allied-pows",
@@ -53,20 +52,11 @@ def _serve(db: DbHandle, tmp_path: Path, port: int) -> subprocess.Popen[str]:
 def test_two_workers_race_with_if_match_and_never_fail(fresh_db: DbHandle, tmp_path: Path) -> None:
     with session_scope(fresh_db.engine) as session:
         key = create_key(session, name="racer", scope="curate")
-    port = _free_port()
+    port = free_port()
     process = _serve(fresh_db, tmp_path, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.stdout.read() if process.stdout else ""
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not become ready in 60 s"
-            time.sleep(0.2)
+        wait_until_ready(process, base)
         statuses: list[tuple[str, int]] = []
         problems: list[str] = []
         lock = threading.Lock()
