@@ -15,13 +15,14 @@ Core connection, on the event loop where the database allows it.
 """
 
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, Engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
@@ -150,13 +151,46 @@ def make_engine(url: str, *, pool_size: int = 10, write_wait: float = WRITE_WAIT
         event.listen(engine, "connect", _sqlite_pragmas(write_wait))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(
-        url,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
-        execution_options=waits,
+    engine = create_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, execution_options=waits
     )
+    event.listen(engine.pool, "connect", _note_checkin)
+    event.listen(engine.pool, "checkin", _note_checkin)
+    event.listen(engine.pool, "checkout", _ping_after_idle(engine.dialect))
+    return engine
+
+
+PING_AFTER_IDLE = 1.0  # seconds a pooled connection may rest and still be trusted unpinged
+_CHECKED_IN = "quellen_checked_in"
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_CHECKED_IN] = time.monotonic()
+
+
+def _ping_after_idle(dialect: Any) -> Callable[[Any, Any, Any], None]:
+    """Check a pooled connection before use only if it rested longer than PING_AFTER_IDLE.
+
+    A server restart or an idle timeout leaves dead connections in the pool; pinging at
+    every checkout (``pool_pre_ping``) finds them, but costs every request one more round
+    trip. A connection handed back moments ago was alive moments ago: like HikariCP's
+    ``aliveBypassWindowMs``, only one that has rested is pinged. A dead one raises
+    DisconnectionError, on which the pool drops it and connects afresh. The ping is the
+    dialect's own (what ``pool_pre_ping`` runs).
+    """
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        rested = time.monotonic() - record.info.get(_CHECKED_IN, float("-inf"))
+        if rested <= PING_AFTER_IDLE:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception as error:  # a failing ping is a connection that is gone
+            raise exc.DisconnectionError(f"pooled connection is gone: {error}") from error
+        if not alive:
+            raise exc.DisconnectionError("pooled connection is gone")
+
+    return checkout
 
 
 def snapshot_engine(engine: Engine) -> Engine:

@@ -14,6 +14,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from api import __version__, observability, problems
 from api.auth import read_access
+from api.bulkhead import Bulkhead
 from api.db import make_engine, snapshot_engine
 from api.etag import ETagMiddleware
 from api.failures import FailureMiddleware
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.snapshot_engine = snapshot_engine(engine)  # for the sessions that read
     app.state.migration_head = head_revision(settings.database_url)
+    app.state.search_bulkhead = Bulkhead(settings.search_concurrency, settings.search_wait_seconds)
 
     problems.install(app)
     # Outermost last: security headers and CORS also dress the 413/429 answers.

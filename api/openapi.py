@@ -47,8 +47,8 @@ _DESCRIPTIONS = {
     422: "A parameter or the body is invalid (wrong type, out of range, not an EDTF date)",
     428: "If-Match is missing (or `*`): name the ETag of the version you edit",
     429: "Too many requests; Retry-After says when to try again",
-    503: "The database is busy (past the wait a write allows) or cannot be reached; "
-    "Retry-After says when to try again",
+    503: "The server is busy (a write or a search waited past its bound) or the database "
+    "cannot be reached; Retry-After says when to try again",
 }
 
 

@@ -91,6 +91,21 @@ class Settings(BaseSettings):
         "common; FTS5's BM25 would read all of them to weigh it, so queries with one are "
         "ranked approximately as above.",
     )
+    search_concurrency: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Searches one worker process runs at once; more wait for a turn, so "
+        "that reads stay fast while many searches run. Raise it where the database has "
+        "cores to spare.",
+    )
+    search_wait_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="How long a search waits for a turn before it is answered 503 with "
+        "Retry-After.",
+    )
     import_max_bytes: int = Field(
         default=50 * 1024 * 1024,
         ge=1024,

@@ -3,9 +3,10 @@
 import logging
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.exc import DBAPIError
 
+from api.bulkhead import search_turn
 from api.deps import SessionDep
 from api.pagination import PageDep, decode_cursor, encode_cursor, next_link
 from api.problems import ProblemError, problem_responses
@@ -137,6 +138,7 @@ def _run(
         "query is answered 400 with what is wrong."
     ),
     responses=problem_responses(400, 422),
+    dependencies=[Depends(search_turn)],  # before the session: a waiting search holds none
 )
 def search(
     request: Request,

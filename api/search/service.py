@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import String, cast, func, literal, literal_column, null, select, union_all
+from sqlalchemy import Integer, String, cast, func, literal, null, select, union_all
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
 
@@ -67,9 +67,16 @@ def _live(document_id: Any) -> ColumnElement[bool]:
     return document_id.not_in(tombstones)  # type: ignore[no-any-return]
 
 
-def _hits_source(backend: SearchBackend, query: Node, scope: Scope, filters: SearchFilters) -> Any:
+def _hits_source(
+    backend: SearchBackend,
+    query: Node,
+    scope: Scope,
+    filters: SearchFilters,
+    *,
+    scored: bool = True,
+) -> Any:
     """One row per matching passage or note: (container, row id, document, ref, kind, seq,
-    text start, score)."""
+    text start, score); the score 0 when not ``scored``."""
     parts = []
     if scope in ("text", "all"):
         clause = backend.clause("passage", query)
@@ -81,7 +88,7 @@ def _hits_source(backend: SearchBackend, query: Node, scope: Scope, filters: Sea
             Passage.kind.label("kind"),  # type: ignore[attr-defined]
             Passage.seq.label("seq"),  # type: ignore[attr-defined]
             Passage.start_offset.label("text_start"),  # type: ignore[attr-defined]
-            clause.score.label("score"),
+            (clause.score if scored else literal(0.0)).label("score"),
         ).select_from(Passage)
         if clause.index is not None:
             select_passages = select_passages.join(clause.index, clause.index.c.rowid == Passage.id)
@@ -101,7 +108,7 @@ def _hits_source(backend: SearchBackend, query: Node, scope: Scope, filters: Sea
             literal("footnote").label("kind"),
             (Footnote.number + FOOTNOTE_SEQ_BASE).label("seq"),
             cast(null(), Passage.start_offset.type).label("text_start"),  # type: ignore[attr-defined]
-            clause.score.label("score"),
+            (clause.score if scored else literal(0.0)).label("score"),
         ).select_from(Footnote)
         if clause.index is not None:
             select_notes = select_notes.join(clause.index, clause.index.c.rowid == Footnote.id)
@@ -665,43 +672,80 @@ def facets(
     wanted: list[str],
     top: int = 10,
 ) -> dict[str, list[FacetValue]]:
-    """Counts of hits by document property, over every hit (not just one page)."""
-    hits = _hits_source(backend, query, scope, filters)
-    matched = _filtered(hits, filters).subquery("matched")
-    out: dict[str, list[FacetValue]] = {}
+    """Counts of hits by document property, over every hit (not just one page).
+
+    One statement for all the facets asked for: the matches are found once and counted per
+    document (unscored: a facet needs no rank), and each facet sums those counts over the
+    few matched documents. Finding the matches is the expensive part (every passage of a
+    common word), so it is not repeated per facet.
+    """
+    if not wanted:
+        return {}
+    hits = _hits_source(backend, query, scope, filters, scored=False)
+    per_document = (
+        select(hits.c.document_id, func.count().label("n"))
+        .group_by(hits.c.document_id)
+        .subquery("per_document")
+    )
+    matched = (
+        select(
+            per_document.c.document_id,
+            per_document.c.n,
+            Document.source_type,
+            Document.genre,
+            Document.collection_id,
+            Document.date_start,
+        )
+        .join(Document, Document.id == per_document.c.document_id)  # type: ignore[arg-type]
+        .where(*_document_conditions(filters))
+        .cte("matched")
+    )
     columns = {
         "source_type": matched.c.source_type,
         "genre": matched.c.genre,
         "collection": matched.c.collection_id,
         "year": func.substr(cast(matched.c.date_start, String), 1, 4),
     }
+    arms = []
     for name in wanted:
         if name == "entity":
-            continue
-        key = columns[name].label("value")
-        rows = session.execute(
-            select(key, func.count().label("n"))
-            .select_from(matched)
-            .where(key.is_not(None))
-            .group_by(key)
-            .order_by(func.count().desc(), key)
-            .limit(top)
-        ).all()
-        out[name] = [FacetValue(value=str(r.value), count=r.n) for r in rows]
-    if "entity" in wanted:
-        documents = select(matched.c.document_id).distinct().subquery("matched_documents")
-        rows = session.execute(
-            select(
-                Entity.id, Entity.name, func.count(func.distinct(Mention.document_id)).label("n")
+            entity_count = func.count(func.distinct(Mention.document_id))
+            counted = (
+                select(
+                    literal(name).label("facet"),
+                    Entity.id.label("value"),  # type: ignore[attr-defined]
+                    Entity.name.label("label"),  # type: ignore[attr-defined]
+                    cast(entity_count, Integer).label("n"),
+                )
+                .join(Mention, Mention.entity_id == Entity.id)  # type: ignore[arg-type]
+                .where(
+                    Mention.document_id.in_(select(matched.c.document_id)),  # type: ignore[attr-defined]
+                    Mention.status != "rejected",
+                )
+                .group_by(Entity.id, Entity.name)
+                .order_by(entity_count.desc(), Entity.id)
             )
-            .join(Mention, Mention.entity_id == Entity.id)  # type: ignore[arg-type]
-            .where(
-                Mention.document_id.in_(select(documents.c.document_id)),  # type: ignore[attr-defined]
-                Mention.status != "rejected",
+        else:
+            key = columns[name]
+            total = func.sum(matched.c.n)
+            counted = (
+                select(
+                    literal(name).label("facet"),
+                    key.label("value"),
+                    cast(null(), String).label("label"),
+                    cast(total, Integer).label("n"),
+                )
+                .where(key.is_not(None))
+                .group_by(key)
+                .order_by(total.desc(), key)
             )
-            .group_by(Entity.id, Entity.name)
-            .order_by(literal_column("n").desc(), Entity.id)
-            .limit(top)
-        ).all()
-        out["entity"] = [FacetValue(value=r.id, label=r.name, count=r.n) for r in rows]
+        arm = counted.limit(top).subquery(f"facet_{name}")
+        arms.append(select(arm.c.facet, arm.c.value, arm.c.label, arm.c.n))
+    out: dict[str, list[FacetValue]] = {name: [] for name in wanted}
+    rows = session.execute(arms[0] if len(arms) == 1 else union_all(*arms)).all()
+    for row in sorted(rows, key=lambda r: (-r.n, str(r.value))):
+        value = FacetValue(value=str(row.value), count=row.n)
+        if row.facet == "entity":
+            value = FacetValue(value=str(row.value), label=row.label, count=row.n)
+        out[row.facet].append(value)
     return out

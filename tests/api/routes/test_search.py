@@ -112,6 +112,50 @@ def test_facets_count_every_hit(client: TestClient) -> None:
     assert client.get("/v1/search", params={"q": "Stalin", "facets": "colour"}).status_code == 422
 
 
+@pytest.mark.parametrize(
+    ("query", "params"),
+    [("war", {"scope": "all"}), ("the", {"source_type": "secondary"}), ("Soviet", {})],
+)
+def test_facets_equal_counts_over_every_hit(
+    client: TestClient, query: str, params: dict[str, str]
+) -> None:
+    """Each facet value counts the hits whose document has it, whatever page is shown."""
+    wanted = "source_type,genre,collection,year,entity"
+    body = search(client, query, limit=1, facets=wanted, **params)
+    every: list[dict] = []  # type: ignore[type-arg]
+    page = search(client, query, limit=100, **params)
+    every += page["items"]
+    while page["next"]:
+        page = client.get(page["next"]).json()
+        every += page["items"]
+    assert every
+    meta = {}
+    for document in {h["document"]["id"] for h in every}:
+        meta[document] = client.get(f"/v1/documents/{document}").json()
+    expected: dict[str, dict[str, int]] = {"source_type": {}, "genre": {}, "collection": {}}
+    expected["year"] = {}
+    for hit in every:
+        doc = meta[hit["document"]["id"]]
+        for facet, value in [
+            ("source_type", doc["source_type"]),
+            ("genre", doc.get("genre")),
+            ("collection", doc.get("collection")),
+            ("year", (doc.get("date_start") or "")[:4] or None),
+        ]:
+            if value is not None:
+                expected[facet][value] = expected[facet].get(value, 0) + 1
+    for facet, counts in expected.items():
+        top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:10]
+        assert [(f["value"], f["count"]) for f in body["facets"][facet]] == top, facet
+    named = {e["value"] for e in body["facets"]["entity"]}
+    for entity in body["facets"]["entity"]:
+        mentions = client.get(f"/v1/entities/{entity['value']}/documents", params={"limit": 100})
+        if mentions.status_code == 200:
+            in_hits = {d["id"] for d in mentions.json()["items"]} & set(meta)
+            assert entity["count"] == len(in_hits), entity
+    assert len(named) <= 10
+
+
 def test_pagination_walks_every_hit_once(client: TestClient) -> None:
     everything = hits(client, "the", limit=200)
     seen: list[tuple[str, str]] = []
