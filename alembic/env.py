@@ -10,10 +10,10 @@ from logging.config import fileConfig
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
-import api.models  # noqa: F401  (registers the tables)
+import api.db.models  # noqa: F401  (registers the tables)
 from alembic import context
-from api.db import make_engine
-from api.migrations import include_object
+from api.db.engine import make_engine
+from api.db.migrations import include_object
 from api.settings import get_settings
 
 config = context.config

@@ -1,5 +1,5 @@
 """The application object for ASGI servers: ``uvicorn api.asgi:app``."""
 
-from api.main import create_app
+from api.app import create_app
 
 app = create_app()

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from api.db import Reader, write_session
+from api.db.engine import Reader, write_session
 from api.settings import Settings
 
 

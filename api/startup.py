@@ -18,9 +18,9 @@ from contextlib import contextmanager
 
 from sqlalchemy import text
 
-from api.db import is_sqlite, make_engine
+from api.db.engine import is_sqlite, make_engine
+from api.db.migrations import upgrade
 from api.ingest.seed import database_is_empty, load_seed_corpus
-from api.migrations import upgrade
 from api.settings import Settings
 
 log = logging.getLogger("quellen.startup")

@@ -4,7 +4,7 @@ Starlette and the stdlib ``sqlite3`` module.
 It does the lookup Quellen does, so that the ratio of the two measures what the framework,
 ORM and serialization cost rather than a difference in work: the same document row with the
 length of its text and the counts of its passages, footnotes and pages (correlated
-subqueries, as in ``api.services.documents``), then its identifiers, serialized to the same
+subqueries, as in ``api.documents.service``), then its identifiers, serialized to the same
 JSON shape with ``json.dumps``. A 404 is a bare problem document.
 
 The endpoint is a plain ``def``, so Starlette runs it in its thread pool the way an ordinary

@@ -32,7 +32,7 @@ PG_ADMIN = os.environ.get(
 )
 ENGINES = ("sqlite", "postgresql")
 # the `quellen` command of this interpreter's environment
-QUELLEN = [sys.executable, "-c", "from api.cli import main; main()"]
+QUELLEN = [sys.executable, "-c", "from api.cli.commands import main; main()"]
 
 
 class BenchError(Exception):

@@ -53,10 +53,10 @@ def _run_import(corpus: str, backend: str, readers: str) -> dict[str, float]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from api.db import make_engine
+    from api.db.engine import make_engine
+    from api.db.migrations import upgrade
     from api.ingest.importer import import_sources
     from api.ingest.sources import Options, default_readers, discover
-    from api.migrations import upgrade
     from bench.import_baseline import peak_rss_mb
 
     tmp = tempfile.mkdtemp()
@@ -192,7 +192,7 @@ that reads the same DFAT files minimally (front matter, markers stripped, paragr
 and inserts documents and passages with an FTS5 index, in one process.
 
 How the importer spends its time (api/ingest/sources.py, importer.py): files are read,
-validated and turned into table rows (api/ingest/rows.py: folded search text,
+validated and turned into table rows (api/records/rows.py: folded search text,
 fingerprint, detected citations, the rows of every table) by {readers} forked reading
 process(es) — `quellen import --readers`, one per CPU but the writer's — while the
 importing process writes what they send, 32 documents at a time, each batch in a

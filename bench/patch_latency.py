@@ -134,7 +134,7 @@ def _patch(client: httpx.Client, document: str, etag: str, genre: str | None) ->
 def sample(size: int, count: int) -> list[str]:
     """The ids of ``count`` documents spread evenly over the corpus of ``size`` documents.
     Every larger corpus begins with that one, so each size PATCHes the same documents."""
-    from api.ingest.markdown import read_markdown
+    from api.formats.markdown.reader import read_markdown
 
     chosen = spread([str(p) for p in ordered_files(build(size))], count)
     return [read_markdown(Path(p).read_text("utf-8"), Path(p)).record.id for p in chosen]

@@ -129,9 +129,9 @@ def _free_ports(count: int) -> list[int]:
 
 def _prepare_database(folder: Path) -> Path:
     """A migrated database holding the seed corpus, as ``quellen migrate`` and ``seed`` make."""
-    from api.db import make_engine
+    from api.db.engine import make_engine
+    from api.db.migrations import upgrade
     from api.ingest.seed import load_seed_corpus
-    from api.migrations import upgrade
 
     path = folder / "bench.sqlite"
     url = f"sqlite:///{path}"
@@ -354,7 +354,7 @@ absolute numbers move with the machine. The goal is 0.5; below 0.35 the benchmar
 
 Quellen runs as deployed, with its whole middleware stack and default settings (its own
 access log off, like uvicorn's). Its read path: an `async` route; on SQLite the lookup runs
-on the event loop, on a connection the application keeps (`api.db.Reader`), and on other
+on the event loop, on a connection the application keeps (`api.db.engine.Reader`), and on other
 databases in the thread pool; one statement for the document, its counts and identifiers,
 built once from the SQLModel tables and compiled once per dialect, run on the driver's
 cursor; one validation and one serialization of the response model.

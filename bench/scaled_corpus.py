@@ -6,7 +6,7 @@ size from those six: the documents are taken in turn from each volume (so a corp
 has the same mix of volumes, note conventions and lengths as one of 10,000), and when the
 six are used up they are taken again as *copies*. A copy changes one line of the front
 matter, ``vol_id: 8`` → ``vol_id: 8r2``, which is all the importer derives ids from
-(api/ingest/markdown.py): the collection becomes ``dfat-volume-8r2-1945``, the document
+(api/formats/markdown/reader.py): the collection becomes ``dfat-volume-8r2-1945``, the document
 ``dfat-v8r2-22-cranborne-to-commonwealth-government``, its identifiers
 ``dfat_document 8r2/22`` and ``document_number dfat-volume-8r2-1945/22``. Text, notes,
 dates and archival references stay as printed, so a copy links, indexes and cross-references

@@ -107,7 +107,7 @@ def _clean(text: str) -> str:
 
 def _seed_family() -> Family:
     """The curated documents in data/ (read with the project's own reader)."""
-    from api.ingest.plaintext import read_document
+    from api.formats.plaintext import read_document
 
     family = Family("seed", "Seed corpus (synthetic)", "secondary", ["essay", None])
     for text_path in sorted(DATA_DIR.glob("*/*.txt")):
@@ -247,7 +247,7 @@ def _date_range(date: str | None) -> tuple[str | None, str | None]:
 
 def generate(families: list[Family], size: int, seed: int) -> Iterator[Doc]:
     """Documents until ``size`` passages are made; the same ones for the same seed."""
-    from api.search.normalize import fold
+    from api.records.normalize import fold
 
     rng = random.Random(seed)
     # A family is drawn in proportion to its real passages, with a floor (SEED_SHARE) so that
@@ -384,7 +384,7 @@ def _insert_sql(table: str, row: dict[str, Any], style: str = "qmark") -> str:
 
 def build_sqlite(path: Path, size: int, seed: int, families: list[Family]) -> None:
     """Migrate a new file, then load it with the FTS triggers off and rebuild the index once."""
-    from api.migrations import upgrade
+    from api.db.migrations import upgrade
 
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
@@ -434,8 +434,8 @@ def build_sqlite(path: Path, size: int, seed: int, families: list[Family]) -> No
 
 def sqlite_database(size: int, seed: int = DEFAULT_SEED, *, rebuild: bool = False) -> Path:
     """The cached SQLite file for this recipe, built when missing; migrated to the head."""
-    from api.db import make_engine
-    from api.migrations import current_revision, head_revision, upgrade
+    from api.db.engine import make_engine
+    from api.db.migrations import current_revision, head_revision, upgrade
 
     wanted = recipe(size, seed)
     path = RESULTS / f"search-{size}-{seed}-v{VERSION}-{wanted['sources']}.sqlite"
@@ -473,7 +473,7 @@ def build_postgres(admin_url: str, name: str, size: int, seed: int, families: li
     import psycopg
     from psycopg import sql
 
-    from api.migrations import upgrade
+    from api.db.migrations import upgrade
 
     _, admin_libpq = _pg_urls(admin_url, "postgres")
     sa_url, libpq = _pg_urls(admin_url, name)
@@ -529,8 +529,8 @@ def postgres_database(
     """The SQLAlchemy URL of the cached PostgreSQL database for this recipe."""
     import psycopg
 
-    from api.db import make_engine
-    from api.migrations import current_revision, head_revision, upgrade
+    from api.db.engine import make_engine
+    from api.db.migrations import current_revision, head_revision, upgrade
 
     name = f"quellen_bench_{size}"
     sa_url, _ = _pg_urls(admin_url, name)

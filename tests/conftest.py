@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from api.db import make_engine
+from api.app import create_app
+from api.db.engine import make_engine
+from api.db.migrations import upgrade
 from api.ingest.seed import load_seed_corpus
-from api.main import create_app
-from api.migrations import upgrade
 from api.settings import PROJECT_ROOT, Settings
 
 DATA_DIR = PROJECT_ROOT / "data"

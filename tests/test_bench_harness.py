@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from api.ingest.markdown import read_markdown
+from api.formats.markdown.reader import read_markdown
 from bench.harness import percentile, write_section
 from bench.patch_latency import spread
 from bench.scaled_corpus import build, copy_text, ordered_files

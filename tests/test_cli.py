@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app
+from api.cli.commands import app
 from api.settings import get_settings
 from tests.ingest.test_markdown import BODY, FRONT
 

@@ -6,15 +6,15 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 from sqlmodel import Session, SQLModel
 
-import api.models  # noqa: F401  (registers the tables)
-from api.migrations import (
+import api.db.models  # noqa: F401  (registers the tables)
+from api.db.migrations import (
     current_revision,
     downgrade,
     head_revision,
     include_object,
     upgrade,
 )
-from api.models import Document, Footnote, Mention, Passage
+from api.db.models import Document, Footnote, Mention, Passage
 from api.search.backends import backend_for
 from api.search.indexer import reindex
 from api.search.query import parse

@@ -19,8 +19,8 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from api.main import create_app
-from api.observability import JsonFormatter, access_log, request_id_var
+from api.app import create_app
+from api.http.observability import JsonFormatter, access_log, request_id_var
 from tests.conftest import DbHandle
 from tests.utils.server import free_port, wait_until_ready
 

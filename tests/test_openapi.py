@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from api.main import create_app
+from api.app import create_app
 from tests.conftest import DbHandle
 
 
@@ -57,7 +57,7 @@ def test_every_route_is_documented(client: TestClient) -> None:
 
 def test_what_the_edge_answers_is_documented_on_every_operation(client: TestClient) -> None:
     """400, 422 (a problem, not FastAPI's HTTPValidationError), 412/428 with a required
-    If-Match, 413/429 on writes, 503 with Retry-After: declared once, in api/openapi.py."""
+    If-Match, 413/429 on writes, 503 with Retry-After: declared once, in api/http/openapi.py."""
     spec = client.get("/openapi.json").json()
     assert "HTTPValidationError" not in str(spec)
     problem = {"$ref": "#/components/schemas/Problem"}

@@ -7,7 +7,7 @@ The copy is deleted, with this test, once the restructuring has landed.
 import json
 from pathlib import Path
 
-from api.main import create_app
+from api.app import create_app
 from api.settings import Settings
 
 BEFORE = Path(__file__).parent / "snapshots" / "openapi-before-restructuring.json"

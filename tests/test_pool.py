@@ -5,7 +5,7 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
-from api import db
+from api.db import engine as db
 from tests.conftest import PG_ADMIN_URL, DatabaseFactory
 
 

@@ -6,10 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from api.db import make_engine
+from api.db.engine import make_engine
+from api.db.migrations import current_revision, head_revision
+from api.db.models import Document
 from api.ingest.seed import read_seed_corpus
-from api.migrations import current_revision, head_revision
-from api.models import Document
 from api.settings import Settings
 from api.startup import prepare_database, startup_lock
 from tests.conftest import DATA_DIR, DatabaseFactory

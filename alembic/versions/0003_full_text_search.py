@@ -1,7 +1,7 @@
 """Full-text search over passages and footnotes.
 
 Both engines index ``norm_text``, the folded same-length copy of the text that the loader
-writes (api.search.normalize.fold). SQLite: FTS5 tables over it as external content, kept in
+writes (api.records.normalize.fold). SQLite: FTS5 tables over it as external content, kept in
 sync by triggers. PostgreSQL: a generated tsvector column with a GIN index. The FTS tables,
 triggers, tsvector columns and indexes are written by hand here; env.py keeps autogenerate
 from proposing to drop them (names start with ``fts_`` or ``search_``).
@@ -25,7 +25,7 @@ TABLES = ("passage", "footnote")
 
 
 def _backfill() -> None:
-    from api.search.normalize import fold
+    from api.records.normalize import fold
 
     connection = op.get_bind()
     for table in TABLES:

@@ -19,9 +19,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from api.ingest.errors import IngestError
-from api.ingest.rows import PASSAGE_COLUMNS, DocumentRows
+from api.errors import IngestError
 from api.ingest.sources import Source, Unit
+from api.records.rows import PASSAGE_COLUMNS, DocumentRows
 
 _MARKER = re.compile(r"\[\^?(\d{1,3})\](?:\(#[^)\s]*\))?(?!:)")
 _LINE_START = re.compile(r"^[\s_*>-]*$")

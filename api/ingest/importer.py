@@ -21,17 +21,9 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from api.db import begin_write
-from api.ingest.errors import IngestError
-from api.ingest.loader import (
-    Outcome,
-    write_collection,
-    write_documents,
-    write_event_reports,
-    write_registry,
-)
-from api.ingest.record import CollectionRecord, EntityRecord, EventRecord
-from api.ingest.registry import Registry
+from api.db.engine import begin_write
+from api.db.models import Collection, Entity
+from api.errors import IngestError
 from api.ingest.sources import (
     FolderCollections,
     Options,
@@ -41,7 +33,15 @@ from api.ingest.sources import (
     read_units,
 )
 from api.linking.batch import Linker, LinkReport
-from api.models import Collection, Entity
+from api.records.record import CollectionRecord, EntityRecord, EventRecord
+from api.records.registry import Registry
+from api.records.write import (
+    Outcome,
+    write_collection,
+    write_documents,
+    write_event_reports,
+    write_registry,
+)
 from api.search.backends import DeferredIndex, backend_for
 
 
@@ -232,7 +232,7 @@ def _failure(exc: Exception, unit: Unit) -> IngestError:
 
 
 def _begin(session: Session) -> None:
-    """Open the import's one transaction as a write (``api.db.begin_write``).
+    """Open the import's one transaction as a write (``api.db.engine.begin_write``).
 
     Explicitly, also because pysqlite on its own would begin a transaction only before a
     data-changing statement, so a SAVEPOINT issued first would open (and its RELEASE commit)
@@ -263,7 +263,7 @@ def _import_connection(engine: Engine) -> Iterator[Connection]:
             yield connection
             return
         # set outside any transaction (temp_store cannot change inside one), on the driver's
-        # connection, which has none open until SQLAlchemy begins one (see api.db)
+        # connection, which has none open until SQLAlchemy begins one (see api.db.engine)
         raw = connection.connection.driver_connection
         assert raw is not None
         before = {

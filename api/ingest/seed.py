@@ -18,20 +18,20 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from api.db import session_scope
-from api.ingest.errors import IngestError
-from api.ingest.loader import (
+from api.db.engine import session_scope
+from api.db.models import Document
+from api.errors import IngestError
+from api.formats.plaintext import _explain, load_yaml, read_document
+from api.linking.batch import link_batch
+from api.records.record import CollectionRecord, DocumentRecord
+from api.records.registry import Registry, read_registry
+from api.records.write import (
     Outcome,
     write_collection,
     write_document,
     write_event_reports,
     write_registry,
 )
-from api.ingest.plaintext import _explain, load_yaml, read_document
-from api.ingest.record import CollectionRecord, DocumentRecord
-from api.ingest.registry import Registry, read_registry
-from api.linking.batch import link_batch
-from api.models import Document
 
 REGISTRY_FOLDER = "registry"
 

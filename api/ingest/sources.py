@@ -3,7 +3,7 @@
 ``discover`` finds the files under the paths given and picks a reader for each by
 extension or content; ``read_units`` reads one source into units (a document with what
 it needs, or a bundle's registry), turning each record into the rows the loader writes
-(api/ingest/rows.py); ``read_all`` reads every source in order, with forked reading
+(api/records/rows.py); ``read_all`` reads every source in order, with forked reading
 processes when there are many files. Problems are yielded as ``IngestError``s, with path
 and line, never raised: an import reports them and goes on.
 
@@ -11,9 +11,9 @@ Formats:
 
 ==========  =====================================================================
 ``text``    ``NAME.txt`` with an optional ``NAME.yaml`` sidecar (data/README.md)
-``markdown`` ``.md`` with YAML front matter (api/ingest/markdown.py)
-``tei``     ``.xml``/``.tei`` TEI P5 (api/ingest/tei.py)
-``jsonl``   ``.jsonl`` bundle written by ``quellen export`` (api/ingest/bundle.py)
+``markdown`` ``.md`` with YAML front matter (api/formats/markdown/reader.py)
+``tei``     ``.xml``/``.tei`` TEI P5 (api/formats/tei/reader.py)
+``jsonl``   ``.jsonl`` bundle written by ``quellen export`` (api/formats/jsonl/reader.py)
 ==========  =====================================================================
 
 A folder may hold a ``collection.yaml`` (the collection its files belong to) and a
@@ -35,13 +35,15 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from api.ingest import bundle, markdown, tei
-from api.ingest.conventions import ALL, MarkdownConventions
-from api.ingest.errors import IngestError
-from api.ingest.plaintext import _explain, load_yaml, read_document
-from api.ingest.record import CollectionRecord, DocumentRecord, EntityRecord, EventRecord
-from api.ingest.registry import FILE_TYPES, Registry, read_registry
-from api.ingest.rows import DocumentRows, document_rows
+from api.errors import IngestError
+from api.formats.conventions import ALL, MarkdownConventions
+from api.formats.jsonl import reader as bundle
+from api.formats.markdown import reader as markdown
+from api.formats.plaintext import _explain, load_yaml, read_document
+from api.formats.tei import reader as tei
+from api.records.record import CollectionRecord, DocumentRecord, EntityRecord, EventRecord
+from api.records.registry import FILE_TYPES, Registry, read_registry
+from api.records.rows import DocumentRows, document_rows
 
 FORMATS = ("text", "markdown", "tei", "jsonl")
 REGISTRY = "registry"
@@ -257,7 +259,7 @@ def read_units(
 def _file_unit(source: Source, options: Options, folders: FolderCollections | None) -> Unit:
     path = source.path
     if source.size > options.max_bytes:
-        from api.ingest.xmlsafe import check_size
+        from api.formats.xmlsafe import check_size
 
         check_size(path, source.size, options.max_bytes)
     folder = _folder_collection(path.parent, options, folders)

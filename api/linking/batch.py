@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
+from api.db.models import Document, Footnote, Mention, Passage
 from api.linking.inference import infer_links
 from api.linking.matcher import AliasMatcher
 from api.linking.mentions import build_matcher, link_chunk
@@ -20,7 +21,6 @@ from api.linking.references import (
     read_containers,
     resolve_references,
 )
-from api.models import Document, Footnote, Mention, Passage
 
 
 @dataclass

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, delete, func, insert, select, tuple_, update
 from sqlmodel import Session
 
-from api.models import CrossReference, Document, DocumentEntity, Entity, Mention
+from api.db.models import CrossReference, Document, DocumentEntity, Entity, Mention
 
 INFERRED_MIN_SHARED = 2
 INFERRED_MIN_SCORE = 0.15

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from api.ingest.record import fold_case
+from api.records.record import fold_case
 
 
 @dataclass(frozen=True, slots=True)

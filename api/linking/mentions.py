@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlmodel import Session
 
+from api.db.models import EntityAlias, Mention
 from api.linking.matcher import AliasMatcher
-from api.models import EntityAlias, Mention
 
 # document id → its passages and notes as (kind, row id), text
 Containers = dict[str, list[tuple[str, int, str]]]

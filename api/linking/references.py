@@ -13,15 +13,15 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, bindparam, delete, insert, or_, select, tuple_, update
 from sqlmodel import Session
 
-from api.linking.citations import Citation, detect
-from api.linking.mentions import Containers
-from api.models import (
+from api.db.models import (
     CrossReference,
     Document,
     DocumentIdentifier,
     Footnote,
     Passage,
 )
+from api.linking.mentions import Containers
+from api.records.filenumbers import Citation, detect
 
 INFERRED_MIN_SHARED = 2
 INFERRED_MIN_SCORE = 0.15

@@ -6,10 +6,10 @@ rules reaches every row; then the engine's index is rebuilt from it.
 
 from sqlalchemy import Engine, select, update
 
-from api.db import session_scope
-from api.models import Footnote, Passage
+from api.db.engine import session_scope
+from api.db.models import Footnote, Passage
+from api.records.normalize import fold
 from api.search.backends import backend_for
-from api.search.normalize import fold
 
 BATCH = 2000
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from api.search.normalize import tokens
+from api.records.normalize import tokens
 
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 32

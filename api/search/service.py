@@ -19,10 +19,10 @@ from sqlalchemy import Integer, String, cast, func, literal, null, select, union
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
 
-from api.models import Document, Entity, EventReport, Footnote, Mention, Passage
-from api.schemas.search import FacetValue, HitDocument, SearchHit, SearchSnippet, Span
+from api.db.models import Document, Entity, EventReport, Footnote, Mention, Passage
+from api.documents.service import UNDATED
+from api.records.normalize import fold
 from api.search.backends import SearchBackend
-from api.search.normalize import fold
 from api.search.query import Node, Term, positive_terms
 from api.search.ranking import (
     COMMON_WORD,
@@ -33,7 +33,7 @@ from api.search.ranking import (
     term_pattern,
     upper_bound,
 )
-from api.services.documents import UNDATED
+from api.search.schemas import FacetValue, HitDocument, SearchHit, SearchSnippet, Span
 
 Scope = Literal["text", "footnotes", "all"]
 Sort = Literal["relevance", "date", "position"]

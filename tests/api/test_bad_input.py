@@ -8,7 +8,7 @@ import anyio
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
+from api.app import create_app
 from api.search.query import MAX_DEPTH
 from tests.api.routes.test_curation import DOC, Keys, api, etag, keys  # noqa: F401
 from tests.conftest import DbHandle
@@ -218,7 +218,7 @@ def test_timestamps_are_utc_with_z_on_both_engines(api: TestClient, keys: Keys) 
 
 
 def test_the_mention_example_is_accepted_as_documented(api: TestClient, keys: Keys) -> None:  # noqa: F811
-    from api.schemas.curation import MentionCreate
+    from api.curation.schemas import MentionCreate
 
     example = MentionCreate.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
     response = api.post(f"{DOC}/mentions", headers=keys.curate, json=example)

@@ -6,9 +6,9 @@ from contextlib import AbstractAsyncContextManager
 import pytest
 from fastapi.testclient import TestClient
 
-from api.bulkhead import Bulkhead
-from api.main import create_app
-from api.problems import ProblemError
+from api.app import create_app
+from api.http.bulkhead import Bulkhead
+from api.http.problems import ProblemError
 from tests.conftest import DbHandle
 
 

@@ -2,8 +2,8 @@
 
 from fastapi.testclient import TestClient
 
-from api.main import create_app
-from api.migrations import head_revision, upgrade
+from api.app import create_app
+from api.db.migrations import head_revision, upgrade
 from tests.conftest import DatabaseFactory
 
 TELEGRAM = "/v1/documents/harriman-to-secretary-of-state-1944-09-24"

@@ -22,9 +22,9 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 from schemathesis.engine.run import PhaseName
 
-from api.auth import create_key
-from api.db import session_scope
-from api.main import create_app
+from api.app import create_app
+from api.db.engine import session_scope
+from api.http.auth import create_key
 from tests.conftest import DbHandle
 
 pytestmark = pytest.mark.reliability

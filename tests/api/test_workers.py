@@ -15,8 +15,8 @@ from pathlib import Path
 
 import httpx
 
-from api.auth import create_key
-from api.db import session_scope
+from api.db.engine import session_scope
+from api.http.auth import create_key
 from tests.conftest import DbHandle
 from tests.utils.server import free_port, wait_until_ready
 

@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from api.export.bundle import write_bundle
-from api.export.records import document_records
-from api.export.tei import document_tei, write_tei_folder
+from api.formats.jsonl.writer import write_bundle
+from api.formats.tei.reader import read_tei
+from api.formats.tei.writer import document_tei, write_tei_folder
 from api.ingest.importer import import_sources
 from api.ingest.sources import Options, discover
-from api.ingest.tei import read_tei
+from api.records.read import document_records
 from tests.conftest import DatabaseFactory, DbHandle
 from tests.ingest.test_markdown import BODY, FRONT
 from tests.ingest.test_tei import DOCUMENT, MONOGRAPH

@@ -3,9 +3,9 @@
 import json
 from pathlib import Path
 
-from api.export.bundle import line
-from api.ingest.bundle import read_lines
-from api.ingest.record import CollectionRecord, DocumentRecord, EntityRecord
+from api.formats.jsonl.reader import read_lines
+from api.formats.jsonl.writer import line
+from api.records.record import CollectionRecord, DocumentRecord, EntityRecord
 from tests.utils.builders import document
 
 

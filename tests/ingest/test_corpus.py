@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from api.app import create_app
+from api.db.models import CrossReference, Document, Footnote, Passage
+from api.formats.markdown.reader import split_front_matter
 from api.ingest.importer import import_sources
-from api.ingest.markdown import split_front_matter
 from api.ingest.sources import Options, discover
-from api.main import create_app
-from api.models import CrossReference, Document, Footnote, Passage
 from api.settings import PROJECT_ROOT
 from tests.conftest import DatabaseFactory, DbHandle
 

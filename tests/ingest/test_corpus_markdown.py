@@ -14,11 +14,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import Session
 
+from api.app import create_app
+from api.db.models import CrossReference, Document, DocumentIdentifier, Passage
 from api.ingest.fidelity import Fidelity
 from api.ingest.importer import check_sources, import_sources
 from api.ingest.sources import Options, discover
-from api.main import create_app
-from api.models import CrossReference, Document, DocumentIdentifier, Passage
 from api.settings import PROJECT_ROOT
 from tests.conftest import DatabaseFactory
 

@@ -5,10 +5,10 @@ from pathlib import Path
 from sqlalchemy import event, select
 from sqlmodel import Session
 
+from api.db.models import Collection, CrossReference, Document, Footnote, Mention, Passage
 from api.ingest.importer import import_sources
-from api.ingest.loader import Outcome
 from api.ingest.sources import CHUNK_FILES, Options, discover
-from api.models import Collection, CrossReference, Document, Footnote, Mention, Passage
+from api.records.write import Outcome
 from tests.conftest import DatabaseFactory
 from tests.ingest.test_markdown import BODY, FRONT
 from tests.ingest.test_tei import DOCUMENT, MONOGRAPH

@@ -2,9 +2,9 @@
 
 from sqlmodel import Session, select
 
-from api.db import session_scope
-from api.ingest.loader import Outcome, write_document
-from api.models import Document, Passage
+from api.db.engine import session_scope
+from api.db.models import Document, Passage
+from api.records.write import Outcome, write_document
 from tests.conftest import DatabaseFactory
 from tests.utils.builders import document
 

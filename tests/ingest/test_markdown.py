@@ -6,11 +6,11 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from api.ingest.dateline import parse_dateline
-from api.ingest.errors import IngestError
-from api.ingest.markdown import read_markdown
-from api.ingest.mdblocks import Text
-from api.ingest.mdrender import render
+from api.errors import IngestError
+from api.formats.dateline import parse_dateline
+from api.formats.markdown.blocks import Text
+from api.formats.markdown.reader import read_markdown
+from api.formats.markdown.render import render
 
 FRONT = """---
 doc_date: '1945-02-01'

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from api.ingest.conventions import MarkdownConventions
-from api.ingest.markdown import read_markdown
-from api.ingest.record import DocumentRecord
+from api.formats.conventions import MarkdownConventions
+from api.formats.markdown.reader import read_markdown
+from api.records.record import DocumentRecord
 
 FRONT = """---
 doc_date: '1950-03-01'

@@ -10,10 +10,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlmodel import Session
 
+from api.db.models import CrossReference
 from api.ingest.importer import import_sources
 from api.ingest.sources import Options, discover
-from api.linking.citations import citations
-from api.models import CrossReference
+from api.records.filenumbers import citations
 from tests.conftest import DatabaseFactory
 
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from api.ingest.errors import IngestError
-from api.ingest.markdown import ID_LENGTH, read_markdown
-from api.ingest.record import DocumentRecord
+from api.errors import IngestError
+from api.formats.markdown.reader import ID_LENGTH, read_markdown
+from api.records.record import DocumentRecord
 
 FRONT = "---\ntitle: A paper\n---\n\n"
 
@@ -216,7 +216,7 @@ def test_a_file_that_cannot_be_parsed_is_refused_with_path_line_and_reason(
 
 
 def test_editing_a_passage_moves_its_marks_and_rereads_its_cells() -> None:
-    from api.services.textedit import replace_passage_text
+    from api.records.textedit import replace_passage_text
 
     record = read("The _Current Notes_ said so.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
     edited = replace_passage_text(record, "p1", "Then the Current Notes said so.")

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from api.ingest.errors import IngestError
-from api.ingest.plaintext import read_annotated_text, read_document
+from api.errors import IngestError
+from api.formats.plaintext import read_annotated_text, read_document
 
 META = {"id": "t", "collection_id": "c", "title": "T", "source_type": "primary"}
 

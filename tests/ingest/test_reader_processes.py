@@ -43,13 +43,15 @@ def test_reading_processes_end_when_the_importer_is_killed(tmp_path: Path) -> No
         )
     env = {**os.environ, "QUELLEN_DATABASE_URL": f"sqlite:///{tmp_path / 'q.db'}"}
     subprocess.run(
-        [sys.executable, "-c", "from api.cli import app; app()", "migrate"], env=env, check=True
+        [sys.executable, "-c", "from api.cli.commands import app; app()", "migrate"],
+        env=env,
+        check=True,
     )
     importer = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "from api.cli import app; app()",
+            "from api.cli.commands import app; app()",
             "import",
             "--readers",
             "1",

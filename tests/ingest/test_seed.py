@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from api.ingest.errors import IngestError
+from api.db.models import Document, Passage
+from api.errors import IngestError
 from api.ingest.seed import load_seed_corpus, read_seed_corpus
-from api.models import Document, Passage
 from tests.conftest import DATA_DIR, DatabaseFactory
 
 

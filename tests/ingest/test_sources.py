@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from api.ingest.errors import IngestError
+from api.errors import IngestError
 from api.ingest.sources import Options, Source, _next, _Pending, _text, discover
 from tests.ingest.test_importer import _many
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from api.ingest.errors import IngestError
-from api.ingest.tei import read_tei
+from api.errors import IngestError
+from api.formats.tei.reader import read_tei
 
 LIMIT = 1_000_000
 

@@ -11,7 +11,7 @@ import yaml
 from sqlalchemy import select
 from sqlmodel import Session
 
-from api.models import Footnote, Mention, Passage
+from api.db.models import Footnote, Mention, Passage
 from tests.conftest import DbHandle
 
 GOLD = Path(__file__).with_name("gold_mentions.yaml")

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from api.db import session_scope
-from api.ingest.loader import write_document, write_registry
+from api.db.engine import session_scope
+from api.db.models import CrossReference, Document, DocumentEntity, Mention, Passage
 from api.linking.batch import documents_naming, link_batch
 from api.linking.inference import infer_links
-from api.models import CrossReference, Document, DocumentEntity, Mention, Passage
+from api.records.write import write_document, write_registry
 from tests.conftest import DatabaseFactory, DbHandle
 from tests.utils.builders import document, registry
 

@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from api.db import session_scope
-from api.ingest.errors import IngestError
-from api.ingest.loader import write_document, write_registry
-from api.ingest.registry import read_registry
+from api.db.engine import session_scope
+from api.db.models import CrossReference, Mention
+from api.errors import IngestError
 from api.linking.batch import link_batch
-from api.models import CrossReference, Mention
+from api.records.registry import read_registry
+from api.records.write import write_document, write_registry
 from tests.conftest import DatabaseFactory
 from tests.utils.builders import document, registry
 
@@ -113,8 +113,8 @@ def test_own_file_number_is_not_a_reference(databases: DatabaseFactory) -> None:
     db = databases.migrated("sqlite")
     with session_scope(db.engine) as session:
         write_registry(session, PEOPLE)
-        from api.ingest.loader import write_collection
-        from api.ingest.record import CollectionRecord
+        from api.records.record import CollectionRecord
+        from api.records.write import write_collection
 
         write_collection(session, CollectionRecord(id="frus-1944-v04", title="FRUS"))
         write_document(

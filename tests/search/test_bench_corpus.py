@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from api.search.normalize import fold
+from api.records.normalize import fold
 from bench.search_corpus import Family, generate
 from bench.search_latency import HEADING, percentile, write_section
 

@@ -13,11 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from api.app import create_app
 from api.ingest import importer
 from api.ingest.importer import import_sources
-from api.ingest.loader import Outcome
 from api.ingest.sources import Options, discover
-from api.main import create_app
+from api.records.write import Outcome
 from tests.conftest import DatabaseFactory, DbHandle
 
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from api.search.normalize import _TABLE, fold, tokens
+from api.records.normalize import _TABLE, fold, tokens
 from api.search.query import QueryError, parse, to_fts5, to_tsquery
 
 

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from api.search.normalize import fold
+from api.records.normalize import fold
 from api.search.query import Term, parse
 from api.search.ranking import (
     COMMON_WORD,

@@ -3,9 +3,9 @@
 from pathlib import Path
 from typing import Any
 
-from api.ingest.plaintext import read_annotated_text
-from api.ingest.record import DocumentRecord, EntityRecord, EventRecord
-from api.ingest.registry import Registry
+from api.formats.plaintext import read_annotated_text
+from api.records.record import DocumentRecord, EntityRecord, EventRecord
+from api.records.registry import Registry
 
 
 def document(

@@ -1,7 +1,7 @@
 """JSON-LD checks with a real processor (pyld), offline.
 
 ``expand`` runs pyld's expansion with a document loader that serves the DTS and Web
-Annotation contexts from api/export/contexts.py, so no test touches the network.
+Annotation contexts from api/formats/jsonld/contexts.py, so no test touches the network.
 ``assert_lossless`` checks that expansion kept every value the document holds: a key the
 context does not define is silently dropped by JSON-LD, and its values would be missing.
 """
@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 
 from pyld import jsonld
 
-from api.export.contexts import document_loader
+from api.formats.jsonld.contexts import document_loader
 
 # Keys whose values are vocabulary terms, not data: expansion turns them into IRIs.
 TERM_VALUED = frozenset({"@type", "type", "motivation", "purpose"})

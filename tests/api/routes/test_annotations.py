@@ -91,7 +91,7 @@ def test_annotation_page_expands_as_jsonld(client: TestClient) -> None:
 
 
 def test_pages(client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from api.services import annotations
+    from api.annotations import service as annotations
 
     monkeypatch.setattr(annotations, "PAGE_SIZE", 10)
     first = page(client)

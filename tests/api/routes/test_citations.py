@@ -83,7 +83,7 @@ def test_bibtex_parses_back(client: TestClient) -> None:
 
 
 def test_bibtex_escapes_what_bibtex_would_read_as_markup() -> None:
-    from api.export.citations import bibtex_entry
+    from api.formats.csl import bibtex_entry
 
     item = {
         "id": "x",
@@ -105,7 +105,7 @@ def test_unknown_documents_and_styles(client: TestClient) -> None:
 
 
 def test_names_split_only_when_they_are_people() -> None:
-    from api.export.citations import csl_name
+    from api.formats.csl import csl_name
 
     assert csl_name("Rafael Bodega", None) == {"family": "Bodega", "given": "Rafael"}
     assert csl_name("Secretary of State", None) == {"literal": "Secretary of State"}

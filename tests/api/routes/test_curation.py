@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
 
-from api.auth import create_key
-from api.db import begin_write, make_engine, session_scope
-from api.main import create_app
+from api.app import create_app
+from api.db.engine import begin_write, make_engine, session_scope
+from api.http.auth import create_key
 from tests.conftest import DbHandle
 
 TELEGRAM = "harriman-to-secretary-of-state-1944-09-24"

@@ -2,8 +2,8 @@
 
 from fastapi.testclient import TestClient
 
-from api.db import session_scope
-from api.ingest.loader import write_document
+from api.db.engine import session_scope
+from api.records.write import write_document
 from tests.conftest import DbHandle
 from tests.utils.builders import document
 
@@ -80,7 +80,7 @@ def test_edtf_ranges_overlap(fresh_db: DbHandle) -> None:
         write_document(session, document("about-1945", date="1945~"))
         write_document(session, document("feb-1945", date="1945-02"))
         write_document(session, document("yalta-span", date="1945-02-04/1945-02-11"))
-    from api.main import create_app
+    from api.app import create_app
 
     with TestClient(create_app(fresh_db.app_settings(), engine=fresh_db.engine)) as client:
 
@@ -128,7 +128,7 @@ def test_pagination_follows_next_links(client: TestClient) -> None:
 
 
 def test_pages_are_stable_when_documents_are_added(fresh_db: DbHandle) -> None:
-    from api.main import create_app
+    from api.app import create_app
 
     with TestClient(create_app(fresh_db.app_settings(), engine=fresh_db.engine)) as client:
         first = client.get("/v1/documents?limit=2").json()

@@ -65,7 +65,7 @@ def test_collections_down_to_a_resource_and_back_up(client: TestClient) -> None:
 
 
 def test_large_collections_are_paged(client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from api.services import dts
+    from api.dts import service as dts
 
     monkeypatch.setattr(dts, "COLLECTION_PAGE_SIZE", 2)
     first = client.get("/dts/collection?id=web-sources").json()
@@ -149,7 +149,7 @@ def test_sections_passages_footnotes_and_the_reference_rules(client: TestClient)
 
 
 def test_navigation_pages_large_member_lists(client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from api.services import dts
+    from api.dts import service as dts
 
     monkeypatch.setattr(dts, "NAVIGATION_PAGE_SIZE", 4)
     first = nav(client, f"resource={TELEGRAM}&down=-1")

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
 
+from api.app import create_app
 from api.ingest.importer import import_sources
 from api.ingest.sources import Options, discover
-from api.main import create_app
 from api.settings import PROJECT_ROOT
 from tests.conftest import DatabaseFactory
 

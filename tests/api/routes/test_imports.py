@@ -6,10 +6,10 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from api.auth import create_key
-from api.db import session_scope
-from api.main import create_app
-from api.services import uploads
+from api.app import create_app
+from api.db.engine import session_scope
+from api.http.auth import create_key
+from api.imports import service as uploads
 from tests.conftest import DbHandle
 
 CABLEGRAM = """---

@@ -68,7 +68,7 @@ def test_entity_and_event_as_jsonld_with_authority_links(client: TestClient) -> 
 
 
 def test_jsonld_ids_follow_the_root_path(seeded_db) -> None:  # type: ignore[no-untyped-def]
-    from api.main import create_app
+    from api.app import create_app
 
     app = create_app(seeded_db.app_settings(root_path="/quellen"), engine=seeded_db.engine)
     with TestClient(app, root_path="/quellen") as behind_proxy:
@@ -127,7 +127,7 @@ def test_documents_and_entities_as_csv_pages(client: TestClient) -> None:
 
 
 def test_csv_cells_cannot_run_as_formulas() -> None:
-    from api.export.csv import cell
+    from api.formats.csv import cell
 
     assert cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert cell("@SUM(A1)") == "'@SUM(A1)"

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from api.main import create_app
-from api.models import Document
+from api.app import create_app
+from api.db.models import Document
 from tests.conftest import DatabaseFactory, DbHandle
 
 TELEGRAM = "harriman-to-secretary-of-state-1944-09-24"

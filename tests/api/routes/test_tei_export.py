@@ -12,12 +12,12 @@ from fastapi.testclient import TestClient
 from lxml import etree
 from sqlmodel import Session
 
-from api.export.records import document_records
+from api.app import create_app
+from api.formats.tei.reader import read_tei
 from api.ingest.importer import import_sources
-from api.ingest.record import DocumentRecord
 from api.ingest.sources import Options, discover
-from api.ingest.tei import read_tei
-from api.main import create_app
+from api.records.read import document_records
+from api.records.record import DocumentRecord
 from tests.conftest import DbHandle
 from tests.ingest.test_markdown import BODY, FRONT
 

@@ -1,0 +1,160 @@
+"""The FastAPI application: routers, error handling, middleware and offline API docs."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Depends, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from swagger_ui_bundle import swagger_ui_path
+
+from api import __version__
+from api.curation import routes as curation
+from api.db.engine import make_engine, snapshot_engine
+from api.db.migrations import head_revision
+from api.dts import routes as dts
+from api.health import routes as health
+from api.http import observability, problems
+from api.http.auth import read_access
+from api.http.bulkhead import Bulkhead
+from api.http.etag import ETagMiddleware
+from api.http.failures import FailureMiddleware
+from api.http.limits import BodyLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
+from api.http.nulbytes import NulRefusalMiddleware
+from api.http.openapi import complete_responses
+from api.http.options import OptionsMiddleware, ProblemCORSMiddleware
+from api.imports import routes as imports
+from api.routers import v1
+from api.search import routes as search
+from api.settings import Settings, get_settings
+
+DESCRIPTION = """
+Quellen serves curated historical source records: documents as printed, their passages,
+footnotes and page breaks, with stable ids and exact character offsets.
+
+* **Errors** are RFC 9457 `application/problem+json` with a human `detail`.
+* **Lists** use keyset pagination: follow `next` (or the `Link: rel="next"` header).
+* **Caching**: every GET carries an `ETag`; send `If-None-Match` to get `304 Not Modified`.
+* **Offsets** are Unicode code points into a document's full text (`/text?view=full`).
+"""
+
+TAGS = [
+    {"name": "collections", "description": "Named groups of documents (a volume, a harvest)."},
+    {"name": "documents", "description": "Sources and their metadata."},
+    {"name": "texts", "description": "A document's text, passages, footnotes and pages."},
+    {"name": "entities", "description": "People, places, organizations, groups, terms."},
+    {"name": "events", "description": "What happened when: a timeline of events."},
+    {"name": "cross-references", "description": "Links between sources."},
+    {"name": "search", "description": "Full-text search over passages and footnotes."},
+    {"name": "graph", "description": "Networks of documents and entities for visualisation."},
+    {"name": "curation", "description": "Writes: need an API key with the curate scope."},
+    {"name": "keys", "description": "API key management (admin)."},
+    {
+        "name": "dts",
+        "description": "Distributed Text Services 1.0 (Level 1): collections, citation trees "
+        "and TEI fragments for scholarly text tools.",
+    },
+    {"name": "operations", "description": "Health and readiness for operators."},
+]
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        write_wait=settings.write_wait_seconds,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Quellen",
+        version=__version__,
+        summary="Curated historical source records over HTTP.",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        docs_url=None,
+        redoc_url=None,
+        root_path=settings.root_path,
+        lifespan=lifespan,
+        generate_unique_id_function=lambda route: (
+            f"{route.tags[0]}-{route.name}" if route.tags else route.name
+        ),
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.snapshot_engine = snapshot_engine(engine)  # for the sessions that read
+    app.state.migration_head = head_revision(settings.database_url)
+    app.state.search_bulkhead = Bulkhead(settings.search_concurrency, settings.search_wait_seconds)
+
+    problems.install(app)
+    # Outermost last: security headers and CORS also dress the 413/429 answers.
+    app.add_middleware(ETagMiddleware)
+    app.add_middleware(NulRefusalMiddleware)  # inside the body limit: bodies it reads are bounded
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        upload_max_bytes=settings.upload_max_bytes,
+    )
+    app.add_middleware(
+        RateLimitMiddleware, writes=settings.rate_limit_writes, reads=settings.rate_limit_reads
+    )
+    app.add_middleware(FailureMiddleware)  # inside CORS: a browser may read a 500 or 503 too
+    app.add_middleware(OptionsMiddleware)  # inside CORS: a preflight is CORS's to answer
+    if settings.cors_origins:
+        app.add_middleware(
+            ProblemCORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials="*" not in settings.cors_origins,
+            allow_methods=["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
+            expose_headers=["ETag", "Link", "Location", "Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeadersMiddleware)
+    # Reads are public by default; only then does each read pay for the key check.
+    readers = [Depends(read_access)] if settings.require_read_key else []
+    app.include_router(health.router)
+    app.include_router(v1, dependencies=readers)
+    app.include_router(search.router, dependencies=readers)
+    app.include_router(curation.router, dependencies=readers)
+    app.include_router(dts.router, dependencies=readers)
+    app.include_router(imports.router, dependencies=readers)
+
+    app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        root = settings.root_path
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title="Quellen API",
+            swagger_js_url=f"{root}/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url=f"{root}/static/swagger-ui/favicon-32x32.png",
+        )
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                summary=app.summary,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+            )
+            app.openapi_schema = complete_responses(schema, settings)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    observability.install(app, settings)  # last, so its middleware is the outermost
+    return app

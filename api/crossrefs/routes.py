@@ -1,0 +1,77 @@
+"""GET /v1/cross-references and /v1/cross-references/{id}."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from api.crossrefs import service
+from api.deps import SessionDep
+from api.entities.schemas import CrossReferenceList, CrossReferencePublic
+from api.http.pagination import PageDep, decode_cursor
+from api.http.problems import problem_responses
+from api.http.responses import json_response, page_response
+
+router = APIRouter(prefix="/cross-references", tags=["cross-references"])
+
+Relation = Literal["cites", "replies_to", "quotes", "same_event", "see_also"]
+Origin = Literal["curated", "detected", "inferred"]
+
+
+@router.get(
+    "",
+    response_model=CrossReferenceList,
+    summary="List cross-references",
+    description="Links between sources: curated by editors, detected in the text (file "
+    "numbers, URLs), or inferred from shared entities and events (with a score and a "
+    "reason). An unresolved reference points at an identifier no loaded document carries "
+    "yet; it resolves itself when such a document is loaded.",
+    responses=problem_responses(400, 422),
+)
+def list_cross_references(
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    relation: Annotated[Relation | None, Query(description="relation type")] = None,
+    origin: Annotated[Origin | None, Query(description="curated, detected or inferred")] = None,
+    resolved: Annotated[
+        bool | None, Query(description="true: target in the corpus; false: unresolved")
+    ] = None,
+) -> Response:
+    after = decode_cursor(page.cursor, "xrefs", (int,))[0] if page.cursor else None
+    items, last = service.list_cross_references(
+        session,
+        relation=relation,
+        origin=origin,
+        resolved=resolved,
+        after=after,
+        limit=page.limit,
+        base=request.scope.get("root_path", ""),
+    )
+    return page_response(
+        request,
+        CrossReferenceList,
+        items,
+        limit=page.limit,
+        cursor_kind="xrefs",
+        last_key=[last] if last is not None else None,
+    )
+
+
+@router.get(
+    "/{xref_id}",
+    response_model=CrossReferencePublic,
+    summary="Get one cross-reference",
+    description="A cross-reference with its source anchor (document, passage or footnote, "
+    "offsets and the words it is made with) and its target.",
+    responses=problem_responses(404, 422),
+)
+def get_cross_reference(
+    request: Request,
+    session: SessionDep,
+    xref_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="cross-reference id")],
+) -> Response:
+    return json_response(
+        service.get_cross_reference(
+            session, xref_id=xref_id, base=request.scope.get("root_path", "")
+        )
+    )

@@ -1,0 +1,163 @@
+"""GET /v1/entities, /v1/entities/{id}, its mentions and documents."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from api.deps import SessionDep
+from api.documents import linked_data
+from api.documents import representations as alt
+from api.entities import service
+from api.entities.schemas import EntityDocumentList, EntityList, EntityPublic, MentionList
+from api.http.pagination import PageDep, decode_cursor
+from api.http.problems import problem_responses
+from api.http.responses import json_response, negotiate, page_response
+
+router = APIRouter(prefix="/entities", tags=["entities"])
+
+EntityId = Annotated[
+    str, Path(max_length=200, description="entity id (slug)", examples=["joseph-stalin"])
+]
+EntityType = Literal["person", "place", "organization", "group", "term", "event"]
+
+
+def _base(request: Request) -> str:
+    return request.scope.get("root_path", "")  # type: ignore[no-any-return]
+
+
+@router.get(
+    "",
+    response_model=EntityList,
+    summary="List entities",
+    description="People, places, organizations, groups, terms and events, sorted by name. "
+    "`prefix` matches the start of the name or of any alias, case-insensitively; "
+    "`collection` keeps entities named in that collection's documents.\n\n"
+    "Also as CSV (`Accept: text/csv`), page by page with the same cursor and `Link` header.",
+    responses={
+        200: {"content": alt.CSV_CONTENT_ENTITIES},
+        **problem_responses(400, 404, 406, 422),
+    },
+)
+def list_entities(
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    type: Annotated[EntityType | None, Query(description="entity type")] = None,
+    prefix: Annotated[
+        str | None,
+        Query(max_length=200, description="start of the name or an alias", examples=["stal"]),
+    ] = None,
+    collection: Annotated[
+        str | None, Query(max_length=120, description="only entities named in this collection")
+    ] = None,
+) -> Response:
+    media_type = negotiate(request, alt.LIST_TYPES) if alt.wants_alternative(request) else alt.JSON
+    after = decode_cursor(page.cursor, "entities", (str, str)) if page.cursor else None
+    items, last = service.list_entities(
+        session,
+        type_=type,
+        prefix=prefix,
+        collection=collection,
+        after=after,
+        limit=page.limit,
+        base=_base(request),
+    )
+    if media_type == alt.CSV:
+        return alt.entity_csv(request, items, cursor_kind="entities", last_key=last)
+    response = page_response(
+        request, EntityList, items, limit=page.limit, cursor_kind="entities", last_key=last
+    )
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@router.get(
+    "/{entity_id}",
+    response_model=EntityPublic,
+    summary="Get one entity",
+    description="An entity with its aliases, description, EDTF dates, authority ids (and "
+    "`same_as` URIs), mention counts and, for events, type, place, participants and the "
+    "passages that report it.\n\n"
+    "Also as schema.org JSON-LD (`Accept: application/ld+json`): `Person`, `Place`, "
+    "`Organization`, `DefinedTerm` or `Event`, with `sameAs` links to the authority files.",
+    responses={
+        200: {"content": alt.jsonld_content(alt.ENTITY_JSONLD_EXAMPLE)},
+        **problem_responses(404, 406, 422),
+    },
+)
+def get_entity(request: Request, session: SessionDep, entity_id: EntityId) -> Response:
+    if alt.wants_alternative(request) and negotiate(request, alt.RESOURCE_TYPES) != alt.JSON:
+        return alt.jsonld_response(
+            linked_data.entity_jsonld(session, entity_id=entity_id, base=alt.absolute_base(request))
+        )
+    return json_response(
+        service.get_entity(session, entity_id=entity_id, base=_base(request)), headers=alt.VARY
+    )
+
+
+@router.get(
+    "/{entity_id}/mentions",
+    response_model=MentionList,
+    summary="Where an entity is named",
+    description="Every mention across documents, in reading order, as keyword-in-context "
+    "snippets with offsets (in the passage or note, and in the document's full text). "
+    "Mentions a curator rejected are left out unless `include_rejected=true`.",
+    responses=problem_responses(400, 404, 422),
+)
+def entity_mentions(
+    request: Request,
+    session: SessionDep,
+    entity_id: EntityId,
+    page: PageDep,
+    document: Annotated[
+        str | None, Query(max_length=200, description="only mentions in this document")
+    ] = None,
+    include_rejected: Annotated[bool, Query(description="include rejected mentions")] = False,
+) -> Response:
+    after = (
+        decode_cursor(page.cursor, "entity-mentions", (str, int, int, int, int))
+        if page.cursor
+        else None
+    )
+    items, last = service.entity_mentions(
+        session,
+        entity_id=entity_id,
+        document_id=document,
+        include_rejected=include_rejected,
+        after=after,
+        limit=page.limit,
+        base=_base(request),
+    )
+    return page_response(
+        request,
+        MentionList,
+        items,
+        limit=page.limit,
+        cursor_kind="entity-mentions",
+        last_key=last,
+    )
+
+
+@router.get(
+    "/{entity_id}/documents",
+    response_model=EntityDocumentList,
+    summary="Documents that name an entity",
+    description="Documents with at least one mention of the entity (not rejected), with "
+    "how often each names it, ordered by document id.",
+    responses=problem_responses(400, 404, 422),
+)
+def entity_documents(
+    request: Request, session: SessionDep, entity_id: EntityId, page: PageDep
+) -> Response:
+    after = decode_cursor(page.cursor, "entity-documents", (str,))[0] if page.cursor else None
+    items, last = service.entity_documents(
+        session, entity_id=entity_id, after=after, limit=page.limit, base=_base(request)
+    )
+    return page_response(
+        request,
+        EntityDocumentList,
+        items,
+        limit=page.limit,
+        cursor_kind="entity-documents",
+        last_key=[last] if last is not None else None,
+    )

@@ -1,0 +1,98 @@
+"""GET /v1/events (a timeline) and /v1/events/{id}."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from api.deps import SessionDep
+from api.documents import linked_data
+from api.documents import representations as alt
+from api.documents.routes import edtf_bound
+from api.entities.schemas import EventList, EventPublic
+from api.events import service
+from api.http.pagination import PageDep, decode_cursor
+from api.http.problems import ProblemError, problem_responses
+from api.http.responses import json_response, negotiate, page_response
+
+router = APIRouter(prefix="/events", tags=["events"])
+
+
+def _base(request: Request) -> str:
+    return request.scope.get("root_path", "")  # type: ignore[no-any-return]
+
+
+@router.get(
+    "",
+    response_model=EventList,
+    summary="List events (a timeline)",
+    description="Events in date order (undated last). `date_from`/`date_to` take EDTF and "
+    "keep events whose span overlaps the range: `date_from=1945-02&date_to=1945-02` "
+    "returns the Yalta Conference (1945-02-04/1945-02-11).",
+    responses=problem_responses(400, 422),
+)
+def list_events(
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    date_from: Annotated[
+        str | None, Query(max_length=100, description="EDTF: earliest date", examples=["1945-02"])
+    ] = None,
+    date_to: Annotated[
+        str | None, Query(max_length=100, description="EDTF: latest date", examples=["1945-02"])
+    ] = None,
+    type: Annotated[
+        str | None, Query(max_length=50, description="event type, e.g. conference")
+    ] = None,
+    place: Annotated[str | None, Query(max_length=200, description="place entity id")] = None,
+    participant: Annotated[
+        str | None, Query(max_length=200, description="participant entity id")
+    ] = None,
+) -> Response:
+    start = edtf_bound("date_from", date_from, upper=False)
+    end = edtf_bound("date_to", date_to, upper=True)
+    if start is not None and end is not None and start > end:
+        raise ProblemError(422, f"date_from ({date_from}) is after date_to ({date_to}).")
+    after = decode_cursor(page.cursor, "events", (str, str)) if page.cursor else None
+    items, last = service.list_events(
+        session,
+        date_from=start,
+        date_to=end,
+        event_type=type,
+        place=place,
+        participant=participant,
+        after=after,
+        limit=page.limit,
+        base=_base(request),
+    )
+    return page_response(
+        request, EventList, items, limit=page.limit, cursor_kind="events", last_key=last
+    )
+
+
+@router.get(
+    "/{event_id}",
+    response_model=EventPublic,
+    summary="Get one event",
+    description="An event with its dates, place, participants (with roles) and the documents "
+    "that report or name it.\n\nAlso as schema.org JSON-LD (`Accept: application/ld+json`): an "
+    "`Event` with `startDate`/`endDate`, `location`, attendees in their roles and `subjectOf` "
+    "the documents.",
+    responses={
+        200: {"content": alt.jsonld_content(alt.EVENT_JSONLD_EXAMPLE)},
+        **problem_responses(404, 406, 422),
+    },
+)
+def get_event(
+    request: Request,
+    session: SessionDep,
+    event_id: Annotated[
+        str, Path(max_length=200, description="event id", examples=["yalta-conference"])
+    ],
+) -> Response:
+    if alt.wants_alternative(request) and negotiate(request, alt.RESOURCE_TYPES) != alt.JSON:
+        return alt.jsonld_response(
+            linked_data.event_jsonld(session, event_id=event_id, base=alt.absolute_base(request))
+        )
+    return json_response(
+        service.get_event(session, event_id=event_id, base=_base(request)), headers=alt.VARY
+    )

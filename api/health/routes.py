@@ -1,0 +1,107 @@
+"""Liveness and readiness, for load balancers and orchestrators."""
+
+from typing import Literal
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from api.db.migrations import current_revision
+from api.http.problems import PROBLEM_JSON
+from api.http.responses import json_response
+from api.http.schemas import Problem
+
+router = APIRouter(tags=["operations"])
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(BaseModel):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"status": "ready", "database": "ok", "migration": "0001", "head": "0001"}]
+        }
+    }
+
+    status: Literal["ready"]
+    database: str = Field(description="ok, or the error met when connecting")
+    migration: str | None = Field(description="revision the database is at")
+    head: str | None = Field(description="revision this version of Quellen expects")
+
+
+class NotReady(Problem):
+    """A readiness failure is an error like any other: a problem document, with the facts."""
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "type": "about:blank",
+                    "title": "Service Unavailable",
+                    "status": 503,
+                    "detail": "The database is at migration 0006; this version expects 0007.",
+                    "instance": "/ready",
+                    "database": "ok",
+                    "migration": "0006",
+                    "head": "0007",
+                }
+            ]
+        }
+    }
+
+    database: str = Field(description="ok, or the error met when connecting")
+    migration: str | None = Field(description="revision the database is at")
+    head: str | None = Field(description="revision this version of Quellen expects")
+
+
+@router.get(
+    "/health",
+    response_model=Health,
+    summary="Liveness",
+    description="Answers 200 while the process is up; it does not touch the database.",
+)
+async def health() -> Response:
+    return json_response(Health())
+
+
+@router.get(
+    "/ready",
+    response_model=Readiness,
+    summary="Readiness",
+    description="200 when the database answers and its schema is at the migration head this "
+    "version expects; 503 otherwise, with the reason.",
+    responses={503: {"model": NotReady, "description": "Not ready, and why"}},
+)
+def ready(request: Request) -> Response:
+    engine = request.app.state.engine
+    head = request.app.state.migration_head
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        current = current_revision(engine)
+        database = "ok"
+    except SQLAlchemyError as exc:
+        current, database = None, f"unreachable: {type(exc).__name__}"
+    if database == "ok" and current == head:
+        return json_response(
+            Readiness(status="ready", database=database, migration=current, head=head)
+        )
+    if database != "ok":
+        detail = f"The database cannot be reached ({database})."
+    else:
+        detail = f"The database is at migration {current or 'none'}; this version expects {head}."
+    problem = NotReady(
+        title="Service Unavailable",
+        status=503,
+        detail=detail,
+        instance=request.url.path,
+        database=database,
+        migration=current,
+        head=head,
+    )
+    return Response(
+        problem.model_dump_json(exclude={"errors"}), status_code=503, media_type=PROBLEM_JSON
+    )

@@ -1,0 +1,182 @@
+"""Request limits and browser-facing headers, as pure ASGI middleware.
+
+- Bodies larger than the configured limit are refused with 413 before they are read whole.
+- A moving-window rate limit per API key, by the key's identity once it is verified, or per
+  client address when there is no valid key (so rotating made-up keys, and the 401s they
+  earn, count against the address), with 429 and ``Retry-After``; writes and reads have
+  separate budgets (reads are unlimited by default). Counters live in the worker process
+  (the ``limits`` library's memory storage).
+- Security headers on every response.
+"""
+
+import contextlib
+import hashlib
+import math
+import time
+
+import anyio.to_thread
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from sqlmodel import Session
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.http.auth import verify
+from api.http.problems import send_problem
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+UPLOAD_PATHS = ("/v1/imports",)
+KEY_CACHE_SECONDS = 60.0
+KEY_CACHE_SIZE = 10_000
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-resource-policy", b"cross-origin"),
+]
+API_CSP = b"default-src 'none'; frame-ancestors 'none'"
+DOCS_CSP = (
+    b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    b"script-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+)
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, upload_max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.upload_max_bytes = upload_max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        limit = self.upload_max_bytes if scope["path"].endswith(UPLOAD_PATHS) else self.max_bytes
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await send_problem(
+                scope, receive, send, 413, f"The request body is larger than {limit} bytes."
+            )
+            return
+        received = 0
+        too_large = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    too_large = True
+                    raise _TooLarge
+            return message
+
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        async def guarded_send(message: Message) -> None:
+            # once the body ran over, whatever the route makes of the cut stream (a 400 for
+            # a body it could not parse) gives way to the 413 that says why
+            if not too_large:
+                await tracking_send(message)
+
+        with contextlib.suppress(_TooLarge):  # the route's own reading may let it through
+            await self.app(scope, counting_receive, guarded_send)
+        if too_large and not started:
+            await send_problem(
+                scope, receive, send, 413, f"The request body is larger than {limit} bytes."
+            )
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp, *, writes: str, reads: str) -> None:
+        self.app = app
+        self.writes: RateLimitItem | None = parse(writes) if writes else None
+        self.reads: RateLimitItem | None = parse(reads) if reads else None
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._keys: dict[str, tuple[str | None, float]] = {}  # token hash → (key name, until)
+
+    async def _who(self, scope: Scope) -> str:
+        """The bucket: a valid key's name, else the client's address."""
+        scheme, _, token = (Headers(scope=scope).get("authorization") or "").partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            name = await self._key_name(scope, token.strip())
+            if name is not None:
+                return "key:" + name
+        client = scope.get("client")
+        return "addr:" + (client[0] if client else "unknown")
+
+    async def _key_name(self, scope: Scope, token: str) -> str | None:
+        """The name of the key ``token`` is, or None; verified answers are kept a minute
+        (by the token's hash: the token itself never sits in memory)."""
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        now = time.monotonic()
+        known = self._keys.get(digest)
+        if known is not None and known[1] > now:
+            return known[0]
+        engine = scope["app"].state.engine
+
+        def check() -> str | None:
+            with Session(engine) as session:
+                principal = verify(session, token)
+            return principal.name if principal is not None else None
+
+        name = await anyio.to_thread.run_sync(check)
+        if len(self._keys) >= KEY_CACHE_SIZE:
+            self._keys.clear()
+        self._keys[digest] = (name, now + KEY_CACHE_SECONDS)
+        return name
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        item = self.writes if scope["method"] in WRITE_METHODS else self.reads
+        if item is None:
+            await self.app(scope, receive, send)
+            return
+        who = await self._who(scope)
+        if not self.limiter.hit(item, who):
+            reset, _ = self.limiter.get_window_stats(item, who)
+            retry = max(1, math.ceil(reset - time.time()))
+            await send_problem(
+                scope,
+                receive,
+                send,
+                429,
+                f"Too many requests: the limit is {item}. Retry in {retry} s.",
+                headers={"Retry-After": str(retry)},
+            )
+            return
+        await self.app(scope, receive, send)
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = scope["path"].endswith("/docs") or "/static/" in scope["path"]
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS:
+                    headers.append(name.decode(), value.decode())
+                headers.append("content-security-policy", (DOCS_CSP if docs else API_CSP).decode())
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -1,2 +1,0 @@
-"""Queries behind the routes. Services take a session and keyword arguments, return response
-models, and raise ``NotFound``/``ProblemError``; they never commit."""

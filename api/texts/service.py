@@ -1,0 +1,247 @@
+"""A document's text and its parts: passages, footnotes and page markers.
+
+Offsets everywhere are code points into the document's full text. The main view leaves out
+boilerplate passages; its response maps each passage to both coordinate systems so a
+frontend can highlight in either.
+"""
+
+import bisect
+from typing import Literal
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from api.db.models import Document, Footnote, PageMarker, Passage
+from api.documents.schemas import DocumentText, TextSegment
+from api.documents.service import require_document
+from api.http.problems import NotFound, ProblemError
+from api.texts.schemas import FootnotePublic, PageMarkerPublic, PassagePublic
+
+View = Literal["main", "full"]
+
+
+def document_text(session: Session, *, document_id: str, view: View, base: str) -> DocumentText:
+    require_document(session, document_id)
+    row = session.execute(
+        select(Document.text, Document.checksum).where(Document.id == document_id)
+    ).one()
+    full: str = row.text
+    passages = session.execute(
+        select(
+            Passage.ref,
+            Passage.kind,
+            Passage.boilerplate,
+            Passage.start_offset,
+            Passage.end_offset,
+        )
+        .where(Passage.document_id == document_id)
+        .order_by(Passage.seq)
+    ).all()
+    pieces: list[str] = []
+    segments: list[TextSegment] = []
+    length = 0
+    previous_end = 0
+    for p in passages:
+        if view == "main" and p.boilerplate:
+            previous_end = p.end_offset
+            continue
+        if segments:
+            # Keep the separator printed before this passage ("\n\n", or "\n" in a list).
+            separator = full[previous_end : p.start_offset] or "\n\n"
+            pieces.append(separator)
+            length += len(separator)
+        pieces.append(full[p.start_offset : p.end_offset])
+        segments.append(
+            TextSegment(
+                ref=p.ref,
+                kind=p.kind,
+                boilerplate=p.boilerplate,
+                start=p.start_offset,
+                end=p.end_offset,
+                view_start=length,
+                view_end=length + (p.end_offset - p.start_offset),
+            )
+        )
+        length += p.end_offset - p.start_offset
+        previous_end = p.end_offset
+    text = full if view == "full" else "".join(pieces)
+    return DocumentText(
+        document=document_id,
+        view=view,
+        text=text,
+        length=len(text),
+        checksum=row.checksum,
+        passages=segments,
+        links={"self": f"{base}/v1/documents/{document_id}/text?view={view}"},
+    )
+
+
+def _passage_public(row, base: str, document_id: str) -> PassagePublic:  # type: ignore[no-untyped-def]
+    doc = f"{base}/v1/documents/{document_id}"
+    return PassagePublic(
+        ref=row.ref,
+        seq=row.seq,
+        kind=row.kind,
+        boilerplate=row.boilerplate,
+        section=row.section_ref,
+        text=row.text,
+        start=row.start_offset,
+        end=row.end_offset,
+        page=row.page,
+        level=row.level,
+        depth=row.depth,
+        label=row.label,
+        marks=row.marks or [],
+        table=row.table_cells,
+        links={"self": f"{doc}/passages/{row.ref}", "document": doc},
+    )
+
+
+_PASSAGE_COLUMNS = (
+    Passage.seq,
+    Passage.ref,
+    Passage.kind,
+    Passage.boilerplate,
+    Passage.section_ref,
+    Passage.text,
+    Passage.start_offset,
+    Passage.end_offset,
+    Passage.page,
+    Passage.level,
+    Passage.depth,
+    Passage.label,
+    Passage.marks,
+    Passage.table_cells,
+)
+
+
+def list_passages(
+    session: Session,
+    *,
+    document_id: str,
+    kind: str | None,
+    section: str | None,
+    include_boilerplate: bool,
+    after: int | None,
+    limit: int,
+    base: str,
+) -> tuple[list[PassagePublic], int | None]:
+    require_document(session, document_id)
+    query = select(*_PASSAGE_COLUMNS).where(Passage.document_id == document_id)
+    if kind is not None:
+        query = query.where(Passage.kind == kind)
+    if section is not None:
+        query = query.where(Passage.section_ref == section)
+    if not include_boilerplate:
+        query = query.where(Passage.boilerplate.is_(False))  # type: ignore[attr-defined]
+    if after is not None:
+        query = query.where(Passage.seq > after)
+    rows = session.execute(query.order_by(Passage.seq).limit(limit + 1)).all()
+    items = [_passage_public(r, base, document_id) for r in rows[:limit]]
+    return items, (rows[limit - 1].seq if len(rows) > limit else None)
+
+
+def get_passage(session: Session, *, document_id: str, ref: str, base: str) -> PassagePublic:
+    row = session.execute(
+        select(*_PASSAGE_COLUMNS).where(Passage.document_id == document_id, Passage.ref == ref)
+    ).first()
+    require_document(session, document_id)
+    if row is None:
+        raise NotFound("passage", ref)
+    return _passage_public(row, base, document_id)
+
+
+_FOOTNOTE_COLUMNS = (
+    Footnote.ref,
+    Footnote.marker,
+    Footnote.number,
+    Footnote.text,
+    Footnote.offset,
+    Passage.ref.label("passage_ref"),  # type: ignore[attr-defined]
+    Passage.start_offset.label("passage_start"),  # type: ignore[attr-defined]
+)
+
+
+def _footnote_query(document_id: str):  # type: ignore[no-untyped-def]
+    return (
+        select(*_FOOTNOTE_COLUMNS)
+        .outerjoin(Passage, Passage.id == Footnote.passage_id)  # type: ignore[arg-type]
+        .where(Footnote.document_id == document_id)
+    )
+
+
+def _footnote_public(row, base: str, document_id: str) -> FootnotePublic:  # type: ignore[no-untyped-def]
+    doc = f"{base}/v1/documents/{document_id}"
+    links = {"self": f"{doc}/footnotes/{row.ref}", "document": doc}
+    if row.passage_ref is not None:
+        links["passage"] = f"{doc}/passages/{row.passage_ref}"
+    return FootnotePublic(
+        ref=row.ref,
+        marker=row.marker,
+        number=row.number,
+        text=row.text,
+        passage=row.passage_ref,
+        offset=row.offset,
+        passage_offset=(row.offset - row.passage_start) if row.offset is not None else None,
+        links=links,
+    )
+
+
+def list_footnotes(
+    session: Session, *, document_id: str, after: int | None, limit: int, base: str
+) -> tuple[list[FootnotePublic], int | None]:
+    require_document(session, document_id)
+    query = _footnote_query(document_id)
+    if after is not None:
+        query = query.where(Footnote.number > after)
+    rows = session.execute(query.order_by(Footnote.number).limit(limit + 1)).all()
+    items = [_footnote_public(r, base, document_id) for r in rows[:limit]]
+    return items, (rows[limit - 1].number if len(rows) > limit else None)
+
+
+def get_footnote(session: Session, *, document_id: str, key: str, base: str) -> FootnotePublic:
+    """Find a note by its ref (``fn1``) or by its printed marker (``66``)."""
+    rows = session.execute(_footnote_query(document_id).where(Footnote.ref == key)).all()
+    if not rows:
+        rows = session.execute(
+            _footnote_query(document_id).where(Footnote.marker == key).order_by(Footnote.number)
+        ).all()
+    require_document(session, document_id)
+    if not rows:
+        raise NotFound("footnote", key)
+    if len(rows) > 1:
+        refs = ", ".join(r.ref for r in rows)
+        raise ProblemError(
+            409,
+            f"Marker {key!r} is printed more than once in this document; ask for one of the "
+            f"notes by ref: {refs}.",
+        )
+    return _footnote_public(rows[0], base, document_id)
+
+
+def list_pages(
+    session: Session, *, document_id: str, after: int | None, limit: int
+) -> tuple[list[PageMarkerPublic], int | None]:
+    require_document(session, document_id)
+    query = select(PageMarker.seq, PageMarker.n, PageMarker.offset).where(
+        PageMarker.document_id == document_id
+    )
+    if after is not None:
+        query = query.where(PageMarker.seq > after)
+    rows = session.execute(query.order_by(PageMarker.seq).limit(limit + 1)).all()
+    rows_page = rows[:limit]
+    spans = session.execute(
+        select(Passage.start_offset, Passage.ref)
+        .where(Passage.document_id == document_id)
+        .order_by(Passage.seq)
+    ).all()
+    starts = [s.start_offset for s in spans]
+    items = []
+    for r in rows_page:
+        index = bisect.bisect_right(starts, r.offset) - 1
+        items.append(
+            PageMarkerPublic(
+                n=r.n, seq=r.seq, offset=r.offset, passage=spans[index].ref if index >= 0 else None
+            )
+        )
+    return items, (rows[limit - 1].seq if len(rows) > limit else None)
