@@ -25,6 +25,7 @@ serve: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
 ## container-smoke: build the image with podman and test it against PostgreSQL (CI runs it)
@@ -33,6 +34,7 @@ container-smoke:
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
 
 format: $(VENV)/.installed-dev

@@ -15,8 +15,8 @@ from api.db.migrations import (
     upgrade,
 )
 from api.db.models import Document, Footnote, Mention, Passage
+from api.records.index import rebuild as reindex
 from api.search.backends import backend_for
-from api.search.indexer import reindex
 from api.search.query import parse
 from tests.conftest import DatabaseFactory
 

@@ -6,7 +6,7 @@ from a trigger, so the per-row insert triggers of 0003 cost an import most of it
 thousands of tiny segments. Now a writer may *defer* indexing inside its transaction: it
 records in ``search_deferred`` the highest row id already indexed; the triggers then leave
 rows above that mark alone, and before committing the writer indexes them with one
-``INSERT … SELECT`` and removes its mark (``api.search.backends.SqliteFts5.deferred``).
+``INSERT … SELECT`` and removes its mark (``api.records.index.SqliteFts5Index.deferred``).
 The invariant the triggers keep: a row is in the index exactly when no mark is set or its
 id is at most the mark, so deletes and updates of rows not yet indexed do not touch the
 index. The mark lives and dies in the writer's transaction; readers never see it.

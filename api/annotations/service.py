@@ -13,11 +13,11 @@ from sqlalchemy import and_, select
 from sqlmodel import Session
 
 from api.db.models import CrossReference, Document, Entity, Footnote, Mention, Passage
+from api.db.models.mention import VISIBLE
 from api.documents.service import require_document
-from api.entities.service import VISIBLE
+from api.errors import NotFound
 from api.formats import annotations as anno
 from api.formats.jsonld.writer import document_iri, entity_iri
-from api.http.problems import NotFound
 
 PAGE_SIZE = 500
 

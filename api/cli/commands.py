@@ -143,7 +143,7 @@ def reindex() -> None:
 
     Safe to run at any time; searches keep working while it runs.
     """
-    from api.search.indexer import reindex as rebuild
+    from api.records.index import rebuild
 
     settings = get_settings()
     engine = make_engine(settings.database_url)
@@ -166,8 +166,8 @@ def keys_create(
 ) -> None:
     """Create a key and print it. It is shown this once; only a salted hash is stored."""
     from api.db.engine import session_scope
-    from api.http.auth import SCOPES, create_key
-    from api.http.problems import ProblemError
+    from api.db.keys import SCOPES, create_key
+    from api.errors import ProblemError
 
     if scope not in SCOPES:
         _echo_error(f"scope must be one of: {', '.join(SCOPES)}")
@@ -206,7 +206,7 @@ def keys_list() -> None:
 def keys_revoke(name: Annotated[str, typer.Argument(help="the key's name")]) -> None:
     """Revoke a key: it stops working at once."""
     from api.db.engine import session_scope
-    from api.http.auth import revoke_key
+    from api.db.keys import revoke_key
 
     engine = make_engine(get_settings().database_url)
     with session_scope(engine) as session:

@@ -9,7 +9,8 @@ from sqlmodel import Session
 
 from api.collections.routes import CollectionId
 from api.documents.representations import NDJSON
-from api.http.problems import NotFound, problem_responses
+from api.errors import NotFound
+from api.http.problems import problem_responses
 from api.http.responses import negotiate
 
 router = APIRouter(prefix="/collections", tags=["collections"])

@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.http.schemas import Page, list_example
+from api.schemas import Page, list_example
 
 
 class CollectionLinks(BaseModel):

@@ -5,7 +5,7 @@ from sqlmodel import Session
 
 from api.collections.schemas import CollectionLinks, CollectionPublic
 from api.db.models import Collection, Document
-from api.http.problems import NotFound
+from api.errors import NotFound
 
 _COUNT = (
     select(func.count())

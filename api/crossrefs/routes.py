@@ -5,13 +5,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.crossrefs import service
+from api.crossrefs.schemas import CrossReferenceList, CrossReferencePublic
 from api.deps import SessionDep
-from api.entities.schemas import CrossReferenceList, CrossReferencePublic
+from api.documents.routes import DocumentId
 from api.http.pagination import PageDep, decode_cursor
 from api.http.problems import problem_responses
 from api.http.responses import json_response, page_response
 
 router = APIRouter(prefix="/cross-references", tags=["cross-references"])
+document_router = APIRouter(prefix="/documents/{document_id}", tags=["documents"])
 
 Relation = Literal["cites", "replies_to", "quotes", "same_event", "see_also"]
 Origin = Literal["curated", "detected", "inferred"]
@@ -74,4 +76,42 @@ def get_cross_reference(
         service.get_cross_reference(
             session, xref_id=xref_id, base=request.scope.get("root_path", "")
         )
+    )
+
+
+@document_router.get(
+    "/cross-references",
+    response_model=CrossReferenceList,
+    summary="A document's cross-references",
+    description="References from this document (`direction=out`), to it (`in`), or both.",
+    responses=problem_responses(400, 404, 422),
+)
+def document_cross_references(
+    request: Request,
+    session: SessionDep,
+    document_id: DocumentId,
+    page: PageDep,
+    direction: Annotated[
+        Literal["out", "in", "both"], Query(description="out, in or both")
+    ] = "both",
+) -> Response:
+    after = decode_cursor(page.cursor, "xrefs", (int,))[0] if page.cursor else None
+    items, last = service.list_cross_references(
+        session,
+        relation=None,
+        origin=None,
+        resolved=None,
+        document_id=document_id,
+        direction=direction,
+        after=after,
+        limit=page.limit,
+        base=request.scope.get("root_path", ""),
+    )
+    return page_response(
+        request,
+        CrossReferenceList,
+        items,
+        limit=page.limit,
+        cursor_kind="xrefs",
+        last_key=[last] if last is not None else None,
     )

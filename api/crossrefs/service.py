@@ -6,10 +6,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from api.crossrefs.schemas import Anchor, CrossReferencePublic, Target
 from api.db.models import CrossReference, Document, Footnote, Passage
 from api.documents.service import require_document
-from api.entities.schemas import Anchor, CrossReferencePublic, Target
-from api.http.problems import NotFound
+from api.errors import NotFound
 
 Direction = Literal["out", "in", "both"]
 _Target = aliased(Document)

@@ -16,6 +16,7 @@ from api.crossrefs.service import get_cross_reference
 from api.curation import revisions
 from api.curation.schemas import CrossReferenceCreate, MentionCreate
 from api.curation.service import _invalid, merge_patch
+from api.db.keys import Principal
 from api.db.models import (
     CrossReference,
     Document,
@@ -29,14 +30,13 @@ from api.db.models import (
     Passage,
 )
 from api.documents.service import require_document
-from api.entities.service import _mention_public, _mention_query, get_entity
-from api.errors import IngestError
+from api.entities.service import get_entity
+from api.errors import IngestError, NotFound, ProblemError
 from api.events.service import get_event
-from api.http.auth import Principal
-from api.http.problems import NotFound, ProblemError
 from api.linking.batch import documents_mentioning, documents_naming, link_batch
 from api.linking.inference import infer_links
 from api.linking.references import resolve_references
+from api.mentions.service import get_mention
 from api.records.record import EntityRecord, EventRecord, TargetRecord, normalize_identifier
 from api.records.registry import Registry
 from api.records.snapshots import refresh_parts_fingerprint
@@ -50,13 +50,6 @@ def _row(model: Any) -> dict[str, Any]:
 
 
 # Mentions -----------------------------------------------------------------------------------
-
-
-def get_mention(session: Session, *, mention_id: int, base: str) -> Any:
-    row = session.execute(_mention_query().where(Mention.id == mention_id)).first()
-    if row is None:
-        raise NotFound("mention", str(mention_id))
-    return _mention_public(row, base, snippet=True)
 
 
 def create_mention(

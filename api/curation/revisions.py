@@ -14,11 +14,10 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from api.curation.schemas import RevisionPublic
+from api.db.keys import Principal
 from api.db.models import CrossReference, Document, Entity, Mention, Revision
-from api.http.auth import Principal
-from api.http.etag import etag_for
-from api.http.problems import NotFound, ProblemError
-from api.http.responses import body_of
+from api.errors import NotFound, ProblemError
+from api.versions import current_etag
 
 
 def lock(session: Session, model: Any, key: Any, *, what: str) -> None:
@@ -27,10 +26,6 @@ def lock(session: Session, model: Any, key: Any, *, what: str) -> None:
     result = session.execute(update(model).where(column == key).values(id=column))
     if result.rowcount == 0:  # type: ignore[attr-defined]
         raise NotFound(what, str(key))
-
-
-def current_etag(representation: BaseModel) -> str:
-    return etag_for(body_of(representation))
 
 
 class _AnyVersion(str):

@@ -13,10 +13,10 @@ from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from api.crossrefs.schemas import CrossReferencePublic
 from api.curation import links as curation_links
 from api.curation import revisions
 from api.curation import service as curation
-from api.curation.revisions import current_etag
 from api.curation.schemas import (
     CrossReferenceCreate,
     CrossReferencePatch,
@@ -36,17 +36,23 @@ from api.curation.schemas import (
     RevisionPublic,
 )
 from api.db.engine import write_session
+from api.db.keys import create_key, revoke_key
 from api.db.models import ApiKey
 from api.deps import RowWriteSessionDep, SessionDep, WriteSessionDep
 from api.documents.routes import DocumentId
 from api.documents.schemas import DocumentPublic
-from api.entities.schemas import CrossReferencePublic, EntityPublic, EventPublic, MentionPublic
-from api.http.auth import AdminKey, CurateKey, create_key, revoke_key
+from api.entities.schemas import EntityPublic
+from api.errors import ProblemError
+from api.events.schemas import EventPublic
+from api.http.auth import AdminKey, CurateKey
 from api.http.pagination import PageDep, decode_cursor
-from api.http.problems import ProblemError, problem_responses
+from api.http.problems import problem_responses
 from api.http.responses import json_response, page_response
-from api.http.schemas import Page, list_example
+from api.mentions import service as mentions
+from api.mentions.schemas import MentionPublic
+from api.schemas import Page, list_example
 from api.texts.schemas import FootnotePublic, PassagePublic
+from api.versions import current_etag
 
 router = APIRouter(prefix="/v1", tags=["curation"])
 
@@ -288,9 +294,7 @@ def create_mention(
     responses=problem_responses(404, 422),
 )
 def get_mention(request: Request, session: SessionDep, mention_id: MentionId) -> Response:
-    return json_response(
-        curation_links.get_mention(session, mention_id=mention_id, base=_base(request))
-    )
+    return json_response(mentions.get_mention(session, mention_id=mention_id, base=_base(request)))
 
 
 @router.patch(

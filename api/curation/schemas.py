@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.http.schemas import UtcDatetime
 from api.records.record import SLUG
+from api.schemas import UtcDatetime
 
 
 class _Body(BaseModel):

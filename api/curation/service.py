@@ -12,13 +12,12 @@ from sqlmodel import Session
 
 from api.curation import revisions
 from api.curation.schemas import DocumentCreate
+from api.db.keys import Principal
 from api.db.models import Collection, Document
 from api.db.models.base import utcnow
 from api.documents.service import get_document
-from api.errors import IngestError
+from api.errors import Gone, IngestError, NotFound, ProblemError
 from api.formats.plaintext import read_annotated_text
-from api.http.auth import Principal
-from api.http.problems import Gone, NotFound, ProblemError
 from api.linking.batch import link_batch
 from api.records.record import DocumentRecord
 from api.records.rows import document_rows

@@ -14,6 +14,7 @@ Sessions serve most routes; ``Reader`` serves hot, short reads from ``async`` ro
 Core connection, on the event loop where the database allows it.
 """
 
+import functools
 import threading
 import time
 import weakref
@@ -22,10 +23,10 @@ from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+import anyio.to_thread
 from sqlalchemy import Connection, Engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
-from starlette.concurrency import run_in_threadpool
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -261,7 +262,9 @@ class Reader:
     ) -> T:
         """``work(connection, *args, **kwargs)``, on a connection that sees committed data."""
         if not self.inline:
-            return await run_in_threadpool(_read_once, self.engine, work, args, kwargs)
+            return await anyio.to_thread.run_sync(
+                functools.partial(_read_once, self.engine, work, args, kwargs)
+            )
         if not self._lock.acquire(blocking=False):
             # Another thread (a second event loop) is reading: don't share the connection.
             return _read_once(self.engine, work, args, kwargs)

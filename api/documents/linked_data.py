@@ -1,4 +1,4 @@
-"""What the JSON-LD of a document, entity or event needs from the database.
+"""What the JSON-LD of a document needs from the database.
 
 The record itself comes from the same service as its JSON representation (so the two never
 disagree); this module adds what only the linked-data view shows: the entities a document
@@ -12,10 +12,8 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from api.db.models import CrossReference, Entity, EntityAlias, Mention
+from api.db.models.mention import VISIBLE
 from api.documents import service as documents
-from api.entities import service as entities
-from api.entities.service import AUTHORITY_URIS, VISIBLE
-from api.events import service as events
 from api.formats.jsonld import writer as jsonld
 
 
@@ -62,18 +60,3 @@ def document_jsonld(session: Session, *, document_id: str, base: str) -> dict[st
         ],
     )
     return jsonld.document_node(record, context)
-
-
-def entity_jsonld(session: Session, *, entity_id: str, base: str) -> dict[str, Any]:
-    return jsonld.entity_node(entities.get_entity(session, entity_id=entity_id, base=base), base)
-
-
-def event_jsonld(session: Session, *, event_id: str, base: str) -> dict[str, Any]:
-    event = events.get_event(session, event_id=event_id, base=base)
-    external = session.execute(select(Entity.external_ids).where(Entity.id == event_id)).scalar()
-    same_as = [
-        AUTHORITY_URIS[scheme].format(value)
-        for scheme, value in sorted((external or {}).items())
-        if scheme in AUTHORITY_URIS
-    ]
-    return jsonld.event_node(event, base, same_as=same_as)

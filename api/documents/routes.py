@@ -10,8 +10,9 @@ from api.deps import SessionDep, reader_for
 from api.documents import representations as alt
 from api.documents import service
 from api.documents.schemas import TELEGRAM_ID, DocumentList, DocumentPublic
+from api.errors import ProblemError
 from api.http.pagination import PageDep, decode_cursor
-from api.http.problems import ProblemError, problem_responses
+from api.http.problems import problem_responses
 from api.http.responses import json_response, negotiate, page_response
 from api.records.dates import parse_edtf
 

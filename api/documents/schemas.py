@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.http.schemas import Page, UtcDatetime, list_example
+from api.schemas import Page, UtcDatetime, list_example
 
 TELEGRAM_ID = "harriman-to-secretary-of-state-1944-09-24"
 

@@ -28,7 +28,7 @@ from sqlmodel import Session
 
 from api.db.models import Document, DocumentIdentifier, Footnote, PageMarker, Passage
 from api.documents.schemas import DocumentPublic, DocumentSummary
-from api.http.problems import Gone, NotFound, ProblemError
+from api.errors import Gone, NotFound, ProblemError
 
 SortKey = Literal["date", "-date", "title", "-title"]
 UNDATED = dt.date(9999, 12, 31)  # undated documents sort after dated ones

@@ -33,7 +33,7 @@ from sqlmodel import Session
 
 from api.db.models import Collection, Document, Footnote, Passage
 from api.documents.service import require_document
-from api.http.problems import ProblemError
+from api.errors import ProblemError
 
 VERSION = "1.0"
 CONTEXT_URL = "https://dtsapi.org/context/v1.0.json"

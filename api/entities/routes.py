@@ -1,24 +1,27 @@
 """GET /v1/entities, /v1/entities/{id}, its mentions and documents."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.deps import SessionDep
-from api.documents import linked_data
 from api.documents import representations as alt
+from api.documents.routes import DocumentId
 from api.entities import service
-from api.entities.schemas import EntityDocumentList, EntityList, EntityPublic, MentionList
+from api.entities.schemas import DocumentEntityList, EntityDocumentList, EntityList, EntityPublic
 from api.http.pagination import PageDep, decode_cursor
 from api.http.problems import problem_responses
 from api.http.responses import json_response, negotiate, page_response
+from api.mentions import service as mentions
+from api.mentions.schemas import MentionList
+from api.records.record import ListedEntityType as EntityType
 
 router = APIRouter(prefix="/entities", tags=["entities"])
+document_router = APIRouter(prefix="/documents/{document_id}", tags=["documents"])
 
 EntityId = Annotated[
     str, Path(max_length=200, description="entity id (slug)", examples=["joseph-stalin"])
 ]
-EntityType = Literal["person", "place", "organization", "group", "term", "event"]
 
 
 def _base(request: Request) -> str:
@@ -88,7 +91,7 @@ def list_entities(
 def get_entity(request: Request, session: SessionDep, entity_id: EntityId) -> Response:
     if alt.wants_alternative(request) and negotiate(request, alt.RESOURCE_TYPES) != alt.JSON:
         return alt.jsonld_response(
-            linked_data.entity_jsonld(session, entity_id=entity_id, base=alt.absolute_base(request))
+            service.entity_jsonld(session, entity_id=entity_id, base=alt.absolute_base(request))
         )
     return json_response(
         service.get_entity(session, entity_id=entity_id, base=_base(request)), headers=alt.VARY
@@ -119,7 +122,8 @@ def entity_mentions(
         if page.cursor
         else None
     )
-    items, last = service.entity_mentions(
+    service.require_entity(session, entity_id)
+    items, last = mentions.entity_mentions(
         session,
         entity_id=entity_id,
         document_id=document,
@@ -159,5 +163,38 @@ def entity_documents(
         items,
         limit=page.limit,
         cursor_kind="entity-documents",
+        last_key=[last] if last is not None else None,
+    )
+
+
+@document_router.get(
+    "/entities",
+    response_model=DocumentEntityList,
+    summary="Entities a document names",
+    description="Each entity named in the document (mentions not rejected), with how often.",
+    responses=problem_responses(400, 404, 422),
+)
+def document_entities(
+    request: Request,
+    session: SessionDep,
+    document_id: DocumentId,
+    page: PageDep,
+    type: Annotated[EntityType | None, Query(description="entity type")] = None,
+) -> Response:
+    after = decode_cursor(page.cursor, "doc-entities", (str,))[0] if page.cursor else None
+    items, last = service.document_entities(
+        session,
+        document_id=document_id,
+        entity_type=type,
+        after=after,
+        limit=page.limit,
+        base=_base(request),
+    )
+    return page_response(
+        request,
+        DocumentEntityList,
+        items,
+        limit=page.limit,
+        cursor_kind="doc-entities",
         last_key=[last] if last is not None else None,
     )

@@ -1,8 +1,8 @@
-"""Entities and their mentions: the registry, keyword-in-context, who is named where."""
+"""Entities: the registry, the documents that name an entity, and who is named where."""
 
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select, tuple_
+from sqlalchemy import and_, func, literal, select, tuple_
 from sqlmodel import Session
 
 from api.db.models import (
@@ -13,10 +13,10 @@ from api.db.models import (
     Event,
     EventParticipant,
     EventReport,
-    Footnote,
     Mention,
-    Passage,
 )
+from api.db.models.document import live_document_ids
+from api.db.models.mention import VISIBLE
 from api.documents.service import require_document
 from api.entities.schemas import (
     Alias,
@@ -27,30 +27,11 @@ from api.entities.schemas import (
     EntitySummary,
     EventDetails,
     EventReportPublic,
-    MentionPublic,
     Participant,
-    Snippet,
 )
-from api.http.problems import NotFound
-
-AUTHORITY_URIS = {
-    "wikidata": "http://www.wikidata.org/entity/{}",
-    "viaf": "http://viaf.org/viaf/{}",
-    "geonames": "https://sws.geonames.org/{}/",
-    "gnd": "https://d-nb.info/gnd/{}",
-    "loc": "http://id.loc.gov/authorities/names/{}",
-}
-SNIPPET_CONTEXT = 60
-VISIBLE = ("auto", "curated")
-
-
-def live_documents() -> Any:
-    """Mentions in deleted documents (tombstones) are not shown."""
-    return select(Document.id).where(Document.deleted_at.is_(None))  # type: ignore[union-attr]
-
-
-def entity_link(base: str, entity_id: str) -> str:
-    return f"{base}/v1/entities/{entity_id}"
+from api.errors import NotFound
+from api.formats.jsonld import writer as jsonld
+from api.links import entity_link, same_as
 
 
 def _summary(row: Any, base: str) -> EntitySummary:
@@ -171,14 +152,9 @@ def get_entity(session: Session, *, entity_id: str, base: str) -> EntityPublic:
         select(func.count(), func.count(func.distinct(Mention.document_id))).where(
             Mention.entity_id == entity_id,
             Mention.status.in_(VISIBLE),  # type: ignore[attr-defined]
-            Mention.document_id.in_(live_documents()),  # type: ignore[attr-defined]
+            Mention.document_id.in_(live_document_ids()),  # type: ignore[attr-defined]
         )
     ).one()
-    same_as = [
-        AUTHORITY_URIS[scheme].format(value)
-        for scheme, value in sorted(entity.external_ids.items())
-        if scheme in AUTHORITY_URIS
-    ]
     link = entity_link(base, entity_id)
     links = {"self": link, "mentions": f"{link}/mentions", "documents": f"{link}/documents"}
     if entity.type == "event":
@@ -193,148 +169,12 @@ def get_entity(session: Session, *, entity_id: str, base: str) -> EntityPublic:
         date_start=entity.date_start,
         date_end=entity.date_end,
         external_ids=entity.external_ids,
-        same_as=same_as,
+        same_as=same_as(entity.external_ids),
         members=entity.members,
         counts=EntityCounts(mentions=counts[0], documents=counts[1]),
         event=_event_details(session, entity_id, base) if entity.type == "event" else None,
         links=links,
     )
-
-
-def _snippet(text: str, start: int, end: int) -> Snippet:
-    left = max(0, start - SNIPPET_CONTEXT)
-    right = min(len(text), end + SNIPPET_CONTEXT)
-    if left > 0:
-        space = text.find(" ", left, start)
-        left = space + 1 if space >= 0 else left
-    if right < len(text):
-        space = text.rfind(" ", end, right)
-        right = space if space >= 0 else right
-    before = ("… " if left > 0 else "") + text[left:start]
-    after = text[end:right] + (" …" if right < len(text) else "")
-    return Snippet(before=before, match=text[start:end], after=after)
-
-
-# Order mentions as a reader meets them: passages in order, then the notes.
-_GROUP = case((Mention.passage_id.is_(None), 1), else_=0)  # type: ignore[union-attr]
-_SEQ = func.coalesce(Passage.seq, Footnote.number)
-
-
-def _mention_query() -> Any:
-    return (
-        select(
-            Mention.id,
-            Mention.entity_id,
-            Entity.name.label("entity_name"),  # type: ignore[attr-defined]
-            Mention.document_id,
-            Mention.start,
-            Mention.end,
-            Mention.surface,
-            Mention.status,
-            Passage.ref.label("passage_ref"),  # type: ignore[attr-defined]
-            Passage.start_offset.label("passage_start"),  # type: ignore[attr-defined]
-            Footnote.ref.label("footnote_ref"),  # type: ignore[attr-defined]
-            func.coalesce(Passage.text, Footnote.text).label("container_text"),
-            _GROUP.label("grp"),
-            _SEQ.label("seq"),
-        )
-        .join(Entity, Entity.id == Mention.entity_id)  # type: ignore[arg-type]
-        .outerjoin(Passage, Passage.id == Mention.passage_id)  # type: ignore[arg-type]
-        .outerjoin(Footnote, Footnote.id == Mention.footnote_id)  # type: ignore[arg-type]
-    )
-
-
-def _mention_public(row: Any, base: str, *, snippet: bool) -> MentionPublic:
-    doc = f"{base}/v1/documents/{row.document_id}"
-    in_passage = row.passage_ref is not None
-    ref = row.passage_ref if in_passage else row.footnote_ref
-    container_link = f"{doc}/passages/{ref}" if in_passage else f"{doc}/footnotes/{ref}"
-    return MentionPublic(
-        id=row.id,
-        entity=row.entity_id,
-        entity_name=row.entity_name,
-        document=row.document_id,
-        container="passage" if in_passage else "footnote",
-        ref=ref,
-        start=row.start,
-        end=row.end,
-        text_start=row.passage_start + row.start if in_passage else None,
-        text_end=row.passage_start + row.end if in_passage else None,
-        surface=row.surface,
-        status=row.status,
-        snippet=_snippet(row.container_text, row.start, row.end) if snippet else None,
-        links={
-            "entity": entity_link(base, row.entity_id),
-            "document": doc,
-            "passage" if in_passage else "footnote": container_link,
-        },
-    )
-
-
-def _statuses(include_rejected: bool) -> tuple[str, ...]:
-    return (*VISIBLE, "rejected") if include_rejected else VISIBLE
-
-
-def entity_mentions(
-    session: Session,
-    *,
-    entity_id: str,
-    document_id: str | None,
-    include_rejected: bool,
-    after: list[Any] | None,
-    limit: int,
-    base: str,
-) -> tuple[list[MentionPublic], list[Any] | None]:
-    require_entity(session, entity_id)
-    query = _mention_query().where(
-        Mention.entity_id == entity_id,
-        Mention.status.in_(_statuses(include_rejected)),  # type: ignore[attr-defined]
-        Mention.document_id.in_(live_documents()),  # type: ignore[attr-defined]
-    )
-    if document_id is not None:
-        query = query.where(Mention.document_id == document_id)
-    key = tuple_(Mention.document_id, _GROUP, _SEQ, Mention.start, Mention.id)
-    if after is not None:
-        query = query.where(key > tuple_(*(literal(v) for v in after)))
-    order = (Mention.document_id, _GROUP, _SEQ, Mention.start, Mention.id)
-    rows = session.execute(query.order_by(*order).limit(limit + 1)).all()
-    items = [_mention_public(r, base, snippet=True) for r in rows[:limit]]
-    last = None
-    if len(rows) > limit:
-        r = rows[limit - 1]
-        last = [r.document_id, r.grp, r.seq, r.start, r.id]
-    return items, last
-
-
-def document_mentions(
-    session: Session,
-    *,
-    document_id: str,
-    entity_type: str | None,
-    include_rejected: bool,
-    after: list[Any] | None,
-    limit: int,
-    base: str,
-) -> tuple[list[MentionPublic], list[Any] | None]:
-    require_document(session, document_id)
-    query = _mention_query().where(
-        Mention.document_id == document_id,
-        Mention.status.in_(_statuses(include_rejected)),  # type: ignore[attr-defined]
-    )
-    if entity_type is not None:
-        query = query.where(Entity.type == entity_type)
-    key = tuple_(_GROUP, _SEQ, Mention.start, Mention.id)
-    if after is not None:
-        query = query.where(key > tuple_(*(literal(v) for v in after)))
-    rows = session.execute(
-        query.order_by(_GROUP, _SEQ, Mention.start, Mention.id).limit(limit + 1)
-    ).all()
-    items = [_mention_public(r, base, snippet=False) for r in rows[:limit]]
-    last = None
-    if len(rows) > limit:
-        r = rows[limit - 1]
-        last = [r.grp, r.seq, r.start, r.id]
-    return items, last
 
 
 def entity_documents(
@@ -399,3 +239,7 @@ def document_entities(
         for r in rows[:limit]
     ]
     return items, (rows[limit - 1].id if len(rows) > limit else None)
+
+
+def entity_jsonld(session: Session, *, entity_id: str, base: str) -> dict[str, Any]:
+    return jsonld.entity_node(get_entity(session, entity_id=entity_id, base=base), base)

@@ -5,16 +5,17 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.deps import SessionDep
-from api.documents import linked_data
 from api.documents import representations as alt
-from api.documents.routes import edtf_bound
-from api.entities.schemas import EventList, EventPublic
+from api.documents.routes import DocumentId, edtf_bound
+from api.errors import ProblemError
 from api.events import service
+from api.events.schemas import EventList, EventPublic
 from api.http.pagination import PageDep, decode_cursor
-from api.http.problems import ProblemError, problem_responses
+from api.http.problems import problem_responses
 from api.http.responses import json_response, negotiate, page_response
 
 router = APIRouter(prefix="/events", tags=["events"])
+document_router = APIRouter(prefix="/documents/{document_id}", tags=["documents"])
 
 
 def _base(request: Request) -> str:
@@ -91,8 +92,37 @@ def get_event(
 ) -> Response:
     if alt.wants_alternative(request) and negotiate(request, alt.RESOURCE_TYPES) != alt.JSON:
         return alt.jsonld_response(
-            linked_data.event_jsonld(session, event_id=event_id, base=alt.absolute_base(request))
+            service.event_jsonld(session, event_id=event_id, base=alt.absolute_base(request))
         )
     return json_response(
         service.get_event(session, event_id=event_id, base=_base(request)), headers=alt.VARY
+    )
+
+
+@document_router.get(
+    "/events",
+    response_model=EventList,
+    summary="Events a document reports or names",
+    description="Events linked to the document by a curator (reported in) or named in it, "
+    "in date order.",
+    responses=problem_responses(400, 404, 422),
+)
+def document_events(
+    request: Request, session: SessionDep, document_id: DocumentId, page: PageDep
+) -> Response:
+    after = decode_cursor(page.cursor, "events", (str, str)) if page.cursor else None
+    items, last = service.list_events(
+        session,
+        date_from=None,
+        date_to=None,
+        event_type=None,
+        place=None,
+        participant=None,
+        document_id=document_id,
+        after=after,
+        limit=page.limit,
+        base=_base(request),
+    )
+    return page_response(
+        request, EventList, items, limit=page.limit, cursor_kind="events", last_key=last
     )

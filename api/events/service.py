@@ -15,10 +15,13 @@ from api.db.models import (
     EventReport,
     Mention,
 )
+from api.db.models.mention import VISIBLE
 from api.documents.service import UNDATED, require_document
-from api.entities.schemas import Alias, EventDocument, EventPublic, EventSummary, Participant
-from api.entities.service import VISIBLE
-from api.http.problems import NotFound, ProblemError
+from api.entities.schemas import Alias, Participant
+from api.errors import NotFound, ProblemError
+from api.events.schemas import EventDocument, EventPublic, EventSummary
+from api.formats.jsonld import writer as jsonld
+from api.links import same_as
 
 _DATE = func.coalesce(Entity.date_start, literal(UNDATED))
 
@@ -173,3 +176,9 @@ def get_event(session: Session, *, event_id: str, base: str) -> EventPublic:
         participants=participants,
         documents=documents,
     )
+
+
+def event_jsonld(session: Session, *, event_id: str, base: str) -> dict[str, Any]:
+    event = get_event(session, event_id=event_id, base=base)
+    external = session.execute(select(Entity.external_ids).where(Entity.id == event_id)).scalar()
+    return jsonld.event_node(event, base, same_as=same_as(external))

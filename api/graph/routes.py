@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import SessionDep
-from api.entities.schemas import Graph
+from api.graph.schemas import Graph
 from api.graph.service import build_graph
 from api.http.problems import problem_responses
 from api.http.responses import json_response

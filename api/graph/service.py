@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from api.db.models import CrossReference, Document, Entity, Mention
-from api.entities.schemas import Graph, GraphEdge, GraphNode
-from api.entities.service import VISIBLE, live_documents
-from api.http.problems import NotFound, ProblemError
+from api.db.models.document import live_document_ids
+from api.db.models.mention import VISIBLE
+from api.errors import NotFound, ProblemError
+from api.graph.schemas import Graph, GraphEdge, GraphNode
 
 
 def _split(center: str, session: Session) -> tuple[str, str]:
@@ -34,7 +35,7 @@ def _entity_edges(session: Session, document_ids: list[str]) -> list[Any]:
         .where(
             Mention.document_id.in_(document_ids),  # type: ignore[attr-defined]
             Mention.status.in_(VISIBLE),  # type: ignore[attr-defined]
-            Mention.document_id.in_(live_documents()),  # type: ignore[attr-defined]
+            Mention.document_id.in_(live_document_ids()),  # type: ignore[attr-defined]
         )
         .group_by(Mention.document_id, Mention.entity_id)
     ).all()
@@ -46,7 +47,7 @@ def _document_edges_of_entities(session: Session, entity_ids: list[str]) -> list
         .where(
             Mention.entity_id.in_(entity_ids),  # type: ignore[attr-defined]
             Mention.status.in_(VISIBLE),  # type: ignore[attr-defined]
-            Mention.document_id.in_(live_documents()),  # type: ignore[attr-defined]
+            Mention.document_id.in_(live_document_ids()),  # type: ignore[attr-defined]
         )
         .group_by(Mention.document_id, Mention.entity_id)
     ).all()
@@ -61,8 +62,8 @@ def _reference_edges(session: Session, document_ids: list[str]) -> list[Any]:
             CrossReference.origin,
             CrossReference.score,
         ).where(
-            CrossReference.target_document_id.in_(live_documents()),  # type: ignore[union-attr]
-            CrossReference.source_document_id.in_(live_documents()),  # type: ignore[attr-defined]
+            CrossReference.target_document_id.in_(live_document_ids()),  # type: ignore[union-attr]
+            CrossReference.source_document_id.in_(live_document_ids()),  # type: ignore[attr-defined]
             CrossReference.source_document_id.in_(document_ids)  # type: ignore[attr-defined]
             | CrossReference.target_document_id.in_(document_ids),  # type: ignore[union-attr]
         )

@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.db.migrations import current_revision
 from api.http.problems import PROBLEM_JSON
 from api.http.responses import json_response
-from api.http.schemas import Problem
+from api.schemas import Problem
 
 router = APIRouter(tags=["operations"])
 

@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Request
 
-from api.http.problems import ProblemError
+from api.errors import ProblemError
 
 RETRY_AFTER_SECONDS = 2
 

@@ -5,17 +5,14 @@ and text response here), hashes them, and passes streamed responses through unto
 tag is a hash of the exact bytes, so it changes whenever the representation does.
 """
 
-import hashlib
 from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.versions import etag_for
+
 # Headers a 304 keeps (RFC 9110, section 15.4.5); the rest describe a body it does not have.
 _KEEP_ON_304 = frozenset({b"etag", b"cache-control", b"vary", b"content-location", b"link"})
-
-
-def etag_for(body: bytes) -> str:
-    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
 
 
 def _matches(if_none_match: str, etag: str) -> bool:

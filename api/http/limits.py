@@ -22,7 +22,7 @@ from sqlmodel import Session
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http.auth import verify
+from api.db.keys import verify
 from api.http.problems import send_problem
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

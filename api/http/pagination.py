@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request
 
-from api.http.problems import ProblemError
+from api.errors import ProblemError
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200

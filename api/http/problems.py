@@ -14,8 +14,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.status import HTTP_500_INTERNAL_SERVER_ERROR
 from starlette.types import Receive, Scope, Send
 
+from api.errors import ProblemError
 from api.http.observability import REQUEST_ID_SCOPE_KEY, request_id_var
-from api.http.schemas import Problem
+from api.schemas import Problem
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("quellen.errors")
@@ -38,36 +39,6 @@ _TITLES = {
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
-
-
-class ProblemError(Exception):
-    """Raise from services or routes to answer with a problem document."""
-
-    def __init__(
-        self,
-        status: int,
-        detail: str,
-        *,
-        headers: dict[str, str] | None = None,
-        errors: list[dict[str, Any]] | None = None,
-    ):
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.headers = headers
-        self.errors = errors
-
-
-class NotFound(ProblemError):
-    def __init__(self, what: str, key: str):
-        super().__init__(404, f"No {what} with id {key!r}.")
-
-
-class Gone(ProblemError):
-    def __init__(self, what: str, key: str):
-        super().__init__(
-            410, f"The {what} {key!r} has been deleted; an administrator can restore it."
-        )
 
 
 def problem_document(

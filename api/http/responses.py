@@ -11,14 +11,10 @@ from typing import Any
 from fastapi import Request, Response
 from pydantic import BaseModel
 
+from api.errors import ProblemError
 from api.http.pagination import encode_cursor, next_link
-from api.http.problems import ProblemError
-from api.http.schemas import Page
-
-
-def body_of(model: BaseModel) -> bytes:
-    """The exact bytes a model is served as: what GET's ETag hashes and If-Match compares."""
-    return model.model_dump_json().encode("utf-8")
+from api.schemas import Page
+from api.versions import body_of
 
 
 def json_response(

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.http.schemas import Page, UtcDatetime, list_example
+from api.schemas import Page, UtcDatetime, list_example
 
 
 class ImportFailure(BaseModel):

@@ -19,11 +19,10 @@ from typing import Any, BinaryIO
 from sqlalchemy import Engine, literal, select, tuple_, update
 from sqlmodel import Session
 
+from api.db.keys import Principal
 from api.db.models import ImportJob
 from api.db.models.base import utcnow
-from api.errors import IngestError
-from api.http.auth import Principal
-from api.http.problems import NotFound, ProblemError
+from api.errors import IngestError, NotFound, ProblemError
 from api.imports.schemas import ImportFailure, ImportJobPublic, ImportReport
 from api.ingest import importer
 from api.ingest.sources import Options, Source, discover

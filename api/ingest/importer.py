@@ -33,6 +33,7 @@ from api.ingest.sources import (
     read_units,
 )
 from api.linking.batch import Linker, LinkReport
+from api.records.index import DeferredIndex, index_for
 from api.records.record import CollectionRecord, EntityRecord, EventRecord
 from api.records.registry import Registry
 from api.records.write import (
@@ -42,7 +43,6 @@ from api.records.write import (
     write_event_reports,
     write_registry,
 )
-from api.search.backends import DeferredIndex, backend_for
 
 
 @dataclass
@@ -302,7 +302,7 @@ def import_sources(
         Session(bind=connection, autoflush=False) as session,
     ):
         _begin(session)
-        with backend_for(engine).deferred(session.connection()) as index:
+        with index_for(engine).deferred(session.connection()) as index:
             _write_and_link(session, sources, options, progress, report, index)
         if report.stopped or options.dry_run:
             session.rollback()

@@ -21,7 +21,7 @@ from api.db.models import (
     Passage,
 )
 from api.linking.mentions import Containers
-from api.records.filenumbers import Citation, detect
+from api.records.filenumbers import detect, detected_reference
 
 INFERRED_MIN_SHARED = 2
 INFERRED_MIN_SCORE = 0.15
@@ -48,20 +48,6 @@ def read_containers(session: Session, document_ids: Sequence[str]) -> Containers
     ):
         found[row.document_id].append(("footnote", row.id, row.text))
     return found
-
-
-def detected_reference(document_id: str, citation: Citation) -> dict[str, object]:
-    """The columns of a detected reference but the passage or note it stands in."""
-    return {
-        "relation": "cites",
-        "origin": "detected",
-        "source_document_id": document_id,
-        "source_start": citation.start,
-        "source_end": citation.end,
-        "target_scheme": citation.scheme,
-        "target_value": citation.value,
-        "target_key": citation.key,
-    }
 
 
 def detect_chunk(session: Session, chunk: list[str], containers: Containers) -> int:

@@ -140,3 +140,17 @@ def detect(
         for found in citations(text, scope)
         if found.key not in own
     ]
+
+
+def detected_reference(document_id: str, citation: Citation) -> dict[str, object]:
+    """The columns of a detected reference but the passage or note it stands in."""
+    return {
+        "relation": "cites",
+        "origin": "detected",
+        "source_document_id": document_id,
+        "source_start": citation.start,
+        "source_end": citation.end,
+        "target_scheme": citation.scheme,
+        "target_value": citation.value,
+        "target_key": citation.key,
+    }

@@ -341,6 +341,8 @@ class DocumentRecord(_Strict):
 
 
 EntityType = Literal["person", "place", "organization", "group", "term"]
+# What the API lists as entities: the registry's types, and events (an event is an entity too).
+ListedEntityType = Literal["person", "place", "organization", "group", "term", "event"]
 ENTITY_TYPES = ("person", "place", "organization", "group", "term", "event")
 
 

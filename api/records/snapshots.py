@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from api.db.models import Document
-from api.http.problems import NotFound
+from api.errors import NotFound
 from api.records.read import document_records
 from api.records.record import DocumentRecord
 from api.records.rows import document_rows

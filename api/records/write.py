@@ -30,8 +30,8 @@ from api.db.models import (
 )
 from api.db.models.base import utcnow
 from api.errors import IngestError
-from api.linking.references import detected_reference
 from api.records.dates import parse_edtf
+from api.records.filenumbers import detected_reference
 from api.records.record import (
     CollectionRecord,
     DocumentRecord,

@@ -9,9 +9,10 @@ from sqlalchemy.exc import DBAPIError
 from api.deps import SessionDep
 from api.documents.routes import DocumentId, edtf_bound
 from api.documents.service import require_document
+from api.errors import ProblemError
 from api.http.bulkhead import search_turn
 from api.http.pagination import PageDep, decode_cursor, encode_cursor, next_link
-from api.http.problems import ProblemError, problem_responses
+from api.http.problems import problem_responses
 from api.http.responses import json_response
 from api.search import service
 from api.search.backends import backend_for

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.http.schemas import Page, list_example
+from api.schemas import Page, list_example
 
 _DOC = "/v1/documents/harriman-to-secretary-of-state-1944-09-24"
 

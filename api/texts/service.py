@@ -14,7 +14,7 @@ from sqlmodel import Session
 from api.db.models import Document, Footnote, PageMarker, Passage
 from api.documents.schemas import DocumentText, TextSegment
 from api.documents.service import require_document
-from api.http.problems import NotFound, ProblemError
+from api.errors import NotFound, ProblemError
 from api.texts.schemas import FootnotePublic, PageMarkerPublic, PassagePublic
 
 View = Literal["main", "full"]

@@ -7,8 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.errors import ProblemError
 from api.http.bulkhead import Bulkhead
-from api.http.problems import ProblemError
 from tests.conftest import DbHandle
 
 

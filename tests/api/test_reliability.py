@@ -24,7 +24,7 @@ from schemathesis.engine.run import PhaseName
 
 from api.app import create_app
 from api.db.engine import session_scope
-from api.http.auth import create_key
+from api.db.keys import create_key
 from tests.conftest import DbHandle
 
 pytestmark = pytest.mark.reliability

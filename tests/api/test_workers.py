@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from api.db.engine import session_scope
-from api.http.auth import create_key
+from api.db.keys import create_key
 from tests.conftest import DbHandle
 from tests.utils.server import free_port, wait_until_ready
 

@@ -9,7 +9,8 @@ filters and sorting run in SQL on both databases.
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Select, Text, UniqueConstraint, select
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Field, SQLModel
 
 from api.db.models.base import timestamp_field
@@ -79,3 +80,13 @@ class DocumentIdentifier(SQLModel, table=True):
     scheme: str = Field(max_length=50)
     value: str = Field(max_length=500)
     normalized: str = Field(max_length=500)
+
+
+def is_live() -> ColumnElement[bool]:
+    """Not deleted: a tombstone answers 410 and is left out of every list, search and link."""
+    return Document.deleted_at.is_(None)  # type: ignore[union-attr]
+
+
+def live_document_ids() -> Select[tuple[str]]:
+    """The ids of the documents that are not deleted, for ``<column>.in_(...)`` filters."""
+    return select(Document.id).where(is_live())

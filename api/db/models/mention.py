@@ -13,6 +13,9 @@ from sqlmodel import Field, SQLModel
 
 from api.db.models.base import timestamp_field
 
+# What readers are shown; rejected mentions only when they ask for them.
+VISIBLE = ("auto", "curated")
+
 
 class Mention(SQLModel, table=True):
     __table_args__ = (

@@ -12,11 +12,16 @@ is a ``Message``; anything with archival ids or of primary source type is also a
 and groups), ``DefinedTerm`` or ``Event``. External authority ids become ``sameAs`` URIs.
 """
 
-from dataclasses import dataclass, field
-from typing import Any
+from __future__ import annotations
 
-from api.documents.schemas import DocumentPublic
-from api.entities.schemas import EntityPublic, EventPublic, Participant
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the JSON-LD is built from the JSON representation, read by shape
+    from api.documents.schemas import DocumentPublic
+    from api.entities.schemas import EntityPublic, Participant
+    from api.events.schemas import EventPublic
+
 
 SCHEMA = "https://schema.org/"
 CONTEXT: dict[str, Any] = {

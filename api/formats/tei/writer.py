@@ -35,8 +35,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from api.db.models import Entity, Event
+from api.errors import NotFound
 from api.formats.tei.reader import encode_target
-from api.http.problems import NotFound
 from api.records.read import collection_records, document_ids, document_records
 from api.records.record import (
     CollectionRecord,

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from api.app import create_app
 from api.db.engine import begin_write, make_engine, session_scope
-from api.http.auth import create_key
+from api.db.keys import create_key
 from tests.conftest import DbHandle
 
 TELEGRAM = "harriman-to-secretary-of-state-1944-09-24"

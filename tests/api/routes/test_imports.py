@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.db.engine import session_scope
-from api.http.auth import create_key
+from api.db.keys import create_key
 from api.imports import service as uploads
 from tests.conftest import DbHandle
 

@@ -1,0 +1,54 @@
+"""Mentions of entities in a document, in reading order, for highlighting."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from api.deps import SessionDep
+from api.documents.routes import DocumentId
+from api.http.pagination import PageDep, decode_cursor
+from api.http.problems import problem_responses
+from api.http.responses import page_response
+from api.mentions import service
+from api.mentions.schemas import MentionList
+from api.records.record import ListedEntityType as EntityType
+
+document_router = APIRouter(prefix="/documents/{document_id}", tags=["documents"])
+
+
+def _base(request: Request) -> str:
+    return request.scope.get("root_path", "")  # type: ignore[no-any-return]
+
+
+@document_router.get(
+    "/mentions",
+    response_model=MentionList,
+    summary="Mentions in a document, for highlighting",
+    description="Every mention in reading order (passages, then notes) with offsets in its "
+    "passage or note and in the full text. Rejected mentions only with "
+    "`include_rejected=true`.",
+    responses=problem_responses(400, 404, 422),
+)
+def document_mentions(
+    request: Request,
+    session: SessionDep,
+    document_id: DocumentId,
+    page: PageDep,
+    type: Annotated[EntityType | None, Query(description="only entities of this type")] = None,
+    include_rejected: Annotated[bool, Query(description="include rejected mentions")] = False,
+) -> Response:
+    after = (
+        decode_cursor(page.cursor, "doc-mentions", (int, int, int, int)) if page.cursor else None
+    )
+    items, last = service.document_mentions(
+        session,
+        document_id=document_id,
+        entity_type=type,
+        include_rejected=include_rejected,
+        after=after,
+        limit=page.limit,
+        base=_base(request),
+    )
+    return page_response(
+        request, MentionList, items, limit=page.limit, cursor_kind="doc-mentions", last_key=last
+    )
