@@ -7,7 +7,6 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from api.db.engine import Reader, write_session
-from api.settings import Settings
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -57,11 +56,23 @@ def reader_for(request: Request) -> Reader:
     return reader
 
 
-def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+def links_base(request: Request) -> str:
+    """The prefix of every link in a response: the path the API is mounted under.
+
+    Empty when it is served at the root; ``/quellen`` behind a proxy that mounts it there
+    (``QUELLEN_ROOT_PATH``), so links stay valid either way.
+    """
+    root_path: str = request.scope.get("root_path", "")
+    return root_path
+
+
+def absolute_base(request: Request) -> str:
+    """Scheme, host and root path: the prefix of every stable ``@id`` Quellen writes."""
+    return str(request.base_url).rstrip("/")
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 RowWriteSessionDep = Annotated[Session, Depends(get_row_write_session)]
-SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+BaseUrl = Annotated[str, Depends(links_base)]
+AbsoluteBaseUrl = Annotated[str, Depends(absolute_base)]
