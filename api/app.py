@@ -28,6 +28,7 @@ from api.http.nulbytes import NulRefusalMiddleware
 from api.http.openapi import complete_responses
 from api.http.options import OptionsMiddleware, ProblemCORSMiddleware
 from api.imports import routes as imports
+from api.keys import routes as keys
 from api.routers import v1
 from api.search import routes as search
 from api.settings import Settings, get_settings
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(v1, dependencies=readers)
     app.include_router(search.router, dependencies=readers)
     app.include_router(curation.router, dependencies=readers)
+    app.include_router(keys.router, dependencies=readers)
     app.include_router(dts.router, dependencies=readers)
     app.include_router(imports.router, dependencies=readers)
 

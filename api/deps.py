@@ -71,8 +71,19 @@ def absolute_base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
+async def _links_base(request: Request) -> str:
+    """``links_base`` as a dependency: ``async``, so FastAPI calls it on the event loop
+    rather than handing it to the thread pool as it does a plain function."""
+    return links_base(request)
+
+
+async def _absolute_base(request: Request) -> str:
+    """``absolute_base`` as a dependency, on the event loop like ``_links_base``."""
+    return absolute_base(request)
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 RowWriteSessionDep = Annotated[Session, Depends(get_row_write_session)]
-BaseUrl = Annotated[str, Depends(links_base)]
-AbsoluteBaseUrl = Annotated[str, Depends(absolute_base)]
+BaseUrl = Annotated[str, Depends(_links_base)]
+AbsoluteBaseUrl = Annotated[str, Depends(_absolute_base)]

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 
 def _as_utc(value: dt.datetime) -> dt.datetime:
@@ -41,12 +42,6 @@ class Problem(BaseModel):
     )
 
 
-class Links(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    self: str = Field(description="URL of this resource")
-
-
 ItemT = TypeVar("ItemT")
 
 
@@ -61,6 +56,10 @@ class Page(BaseModel, Generic[ItemT]):
 def list_example(item: type[BaseModel], next_url: str | None = None) -> ConfigDict:
     """Model config giving a list model an example page built from its item's example."""
     extra = item.model_config.get("json_schema_extra")
-    examples = extra.get("examples", []) if isinstance(extra, dict) else []
-    page = {"items": examples[:1], "limit": 50, "next": next_url}
+    examples = extra.get("examples") if isinstance(extra, dict) else None
+    page: JsonDict = {
+        "items": examples[:1] if isinstance(examples, list) else [],
+        "limit": 50,
+        "next": next_url,
+    }
     return ConfigDict(json_schema_extra={"examples": [page]})

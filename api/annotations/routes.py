@@ -7,12 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from api.annotations import service
-from api.deps import SessionDep
-from api.documents.representations import VARY, absolute_base
+from api.deps import AbsoluteBaseUrl, SessionDep
 from api.documents.routes import DocumentId
 from api.formats import annotations as anno
+from api.http.negotiation import VARY, negotiate
 from api.http.problems import problem_responses
-from api.http.responses import negotiate
 
 router = APIRouter(prefix="/documents/{document_id}", tags=["documents"])
 
@@ -89,14 +88,13 @@ def get_annotations(
     request: Request,
     session: SessionDep,
     document_id: DocumentId,
+    base_url: AbsoluteBaseUrl,
     page: Annotated[
         int, Query(ge=1, le=2**31 - 1, description="page of annotations, from 1", examples=[1])
     ] = 1,
 ) -> Response:
     media_type = negotiate(request, OFFERED)
-    body = service.annotation_page(
-        session, document_id=document_id, page=page, base=absolute_base(request)
-    )
+    body = service.annotation_page(session, document_id=document_id, page=page, base=base_url)
     content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     served = anno.MEDIA_TYPE if media_type == "application/ld+json" else media_type
     return Response(content, media_type=served, headers=VARY)

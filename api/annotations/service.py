@@ -6,11 +6,11 @@ annotations on the full text by offset, then those on notes by note number.
 """
 
 import math
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from sqlalchemy import and_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.db.models import CrossReference, Document, Entity, Footnote, Mention, Passage
 from api.db.models.mention import VISIBLE
@@ -26,7 +26,7 @@ def annotation_page(session: Session, *, document_id: str, page: int, base: str)
     """Page ``page`` (from 1) of the document's annotations; ``base`` is absolute."""
     require_document(session, document_id)
     document = session.execute(
-        select(Document.text, Document.language).where(Document.id == document_id)
+        select(col(Document.text), col(Document.language)).where(col(Document.id) == document_id)
     ).one()
     full: str = document.text
     language: str = document.language
@@ -36,22 +36,25 @@ def annotation_page(session: Session, *, document_id: str, page: int, base: str)
     passages = {
         r.id: r
         for r in session.execute(
-            select(Passage.id, Passage.ref, Passage.start_offset, Passage.end_offset).where(
-                Passage.document_id == document_id
-            )
+            select(
+                col(Passage.id),
+                col(Passage.ref),
+                col(Passage.start_offset),
+                col(Passage.end_offset),
+            ).where(col(Passage.document_id) == document_id)
         ).all()
     }
     notes = {
         r.id: r
         for r in session.execute(
             select(
-                Footnote.id,
-                Footnote.ref,
-                Footnote.number,
-                Footnote.text,
-                Footnote.offset,
-                Footnote.passage_id,
-            ).where(Footnote.document_id == document_id)
+                col(Footnote.id),
+                col(Footnote.ref),
+                col(Footnote.number),
+                col(Footnote.text),
+                col(Footnote.offset),
+                col(Footnote.passage_id),
+            ).where(col(Footnote.document_id) == document_id)
         ).all()
     }
 
@@ -63,7 +66,7 @@ def annotation_page(session: Session, *, document_id: str, page: int, base: str)
     def add_span(
         key_kind: int,
         identifier: str,
-        motivation: Any,
+        motivation: Literal["commenting", "identifying", "linking"],
         body: dict[str, Any],
         passage_id: int | None,
         footnote_id: int | None,
@@ -107,16 +110,16 @@ def annotation_page(session: Session, *, document_id: str, page: int, base: str)
 
     mentions = session.execute(
         select(
-            Mention.id,
-            Mention.passage_id,
-            Mention.footnote_id,
-            Mention.start,
-            Mention.end,
-            Mention.entity_id,
-            Entity.type,
+            col(Mention.id),
+            col(Mention.passage_id),
+            col(Mention.footnote_id),
+            col(Mention.start),
+            col(Mention.end),
+            col(Mention.entity_id),
+            col(Entity.type),
         )
-        .join(Entity, Entity.id == Mention.entity_id)  # type: ignore[arg-type]
-        .where(Mention.document_id == document_id, Mention.status.in_(VISIBLE))  # type: ignore[attr-defined]
+        .join(Entity, col(Entity.id) == col(Mention.entity_id))
+        .where(col(Mention.document_id) == document_id, col(Mention.status).in_(VISIBLE))
     ).all()
     for m in mentions:
         body = {
@@ -137,10 +140,10 @@ def annotation_page(session: Session, *, document_id: str, page: int, base: str)
 
     references = session.execute(
         select(CrossReference).where(
-            CrossReference.source_document_id == document_id,
+            col(CrossReference.source_document_id) == document_id,
             and_(
-                CrossReference.source_start.is_not(None),  # type: ignore[union-attr]
-                CrossReference.source_end.is_not(None),  # type: ignore[union-attr]
+                col(CrossReference.source_start).is_not(None),
+                col(CrossReference.source_end).is_not(None),
             ),
         )
     ).scalars()

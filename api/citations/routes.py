@@ -7,12 +7,12 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.citations import service
 from api.citations.schemas import CitationPublic
-from api.deps import SessionDep
-from api.documents.representations import VARY, absolute_base
+from api.deps import AbsoluteBaseUrl, SessionDep
 from api.documents.routes import DocumentId
 from api.formats import csl as formats
+from api.http.negotiation import VARY, negotiate
 from api.http.problems import problem_responses
-from api.http.responses import json_response, negotiate
+from api.http.responses import json_response
 
 router = APIRouter(prefix="/documents/{document_id}", tags=["documents"])
 
@@ -81,13 +81,13 @@ def get_citation(
     request: Request,
     session: SessionDep,
     document_id: DocumentId,
+    base: AbsoluteBaseUrl,
     style: Annotated[
         Literal["chicago", "mla", "bibtex", "csl-json"],
         Query(description="chicago, mla, bibtex or csl-json"),
     ] = "chicago",
 ) -> Response:
     media_type = negotiate(request, _OFFERED[style])
-    base = absolute_base(request)
     if style == "csl-json":
         item = service.csl_item(session, document_id=document_id, base=base)
         body = json.dumps([item], ensure_ascii=False, indent=2).encode("utf-8")

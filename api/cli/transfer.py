@@ -8,6 +8,7 @@ call as well.
 import sys
 import time
 from pathlib import Path
+from types import TracebackType
 from typing import Annotated
 
 import typer
@@ -67,8 +68,13 @@ class _Bar:
         self.progress.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.progress.__exit__(*exc)  # type: ignore[arg-type]
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.progress.__exit__(exc_type, exc, traceback)
 
     def advance(self, documents: int, size: int) -> None:
         self.documents += documents

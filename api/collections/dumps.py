@@ -8,10 +8,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.collections.routes import CollectionId
-from api.documents.representations import NDJSON
 from api.errors import NotFound
+from api.http.negotiation import NDJSON, negotiate
 from api.http.problems import problem_responses
-from api.http.responses import negotiate
 
 router = APIRouter(prefix="/collections", tags=["collections"])
 

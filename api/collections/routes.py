@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Request, Response
 
 from api.collections import service
 from api.collections.schemas import CollectionList, CollectionPublic
-from api.deps import SessionDep
+from api.deps import BaseUrl, SessionDep
 from api.http.pagination import PageDep, decode_cursor
 from api.http.problems import problem_responses
 from api.http.responses import json_response, page_response
@@ -27,9 +27,10 @@ CollectionId = Annotated[
     "an opaque cursor.",
     responses=problem_responses(400, 422),
 )
-def list_collections(request: Request, session: SessionDep, page: PageDep) -> Response:
+def list_collections(
+    request: Request, session: SessionDep, page: PageDep, base: BaseUrl
+) -> Response:
     after = decode_cursor(page.cursor, "collections", (str,))[0] if page.cursor else None
-    base = request.scope.get("root_path", "")
     items, last = service.list_collections(session, after=after, limit=page.limit, base=base)
     return page_response(
         request,
@@ -48,6 +49,5 @@ def list_collections(request: Request, session: SessionDep, page: PageDep) -> Re
     description="A collection's metadata, its document count and a link to its documents.",
     responses=problem_responses(404, 422),
 )
-def get_collection(request: Request, session: SessionDep, collection_id: CollectionId) -> Response:
-    base = request.scope.get("root_path", "")
+def get_collection(session: SessionDep, collection_id: CollectionId, base: BaseUrl) -> Response:
     return json_response(service.get_collection(session, collection_id=collection_id, base=base))

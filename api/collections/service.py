@@ -1,7 +1,9 @@
 """Collections and how many documents each holds."""
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from typing import Any
+
+from sqlalchemy import Row, func, select
+from sqlmodel import Session, col
 
 from api.collections.schemas import CollectionLinks, CollectionPublic
 from api.db.models import Collection, Document
@@ -9,20 +11,20 @@ from api.errors import NotFound
 
 _COUNT = (
     select(func.count())
-    .where(Document.collection_id == Collection.id)
+    .where(col(Document.collection_id) == col(Collection.id))
     .correlate(Collection)
     .scalar_subquery()
 )
 _COLUMNS = (
-    Collection.id,
-    Collection.title,
-    Collection.description,
-    Collection.publisher,
+    col(Collection.id),
+    col(Collection.title),
+    col(Collection.description),
+    col(Collection.publisher),
     _COUNT.label("document_count"),
 )
 
 
-def _public(row, base: str) -> CollectionPublic:  # type: ignore[no-untyped-def]
+def _public(row: Row[Any], base: str) -> CollectionPublic:
     return CollectionPublic(
         id=row.id,
         title=row.title,
@@ -39,9 +41,9 @@ def _public(row, base: str) -> CollectionPublic:  # type: ignore[no-untyped-def]
 def list_collections(
     session: Session, *, after: str | None, limit: int, base: str
 ) -> tuple[list[CollectionPublic], str | None]:
-    query = select(*_COLUMNS).order_by(Collection.id).limit(limit + 1)
+    query = select(*_COLUMNS).order_by(col(Collection.id)).limit(limit + 1)
     if after is not None:
-        query = query.where(Collection.id > after)
+        query = query.where(col(Collection.id) > after)
     rows = session.execute(query).all()
     more = len(rows) > limit
     rows = rows[:limit]
@@ -49,7 +51,7 @@ def list_collections(
 
 
 def get_collection(session: Session, *, collection_id: str, base: str) -> CollectionPublic:
-    row = session.execute(select(*_COLUMNS).where(Collection.id == collection_id)).first()
+    row = session.execute(select(*_COLUMNS).where(col(Collection.id) == collection_id)).first()
     if row is None:
         raise NotFound("collection", collection_id)
     return _public(row, base)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.crossrefs import service
 from api.crossrefs.schemas import CrossReferenceList, CrossReferencePublic
-from api.deps import SessionDep
+from api.deps import BaseUrl, SessionDep
 from api.documents.routes import DocumentId
 from api.http.pagination import PageDep, decode_cursor
 from api.http.problems import problem_responses
@@ -33,6 +33,7 @@ def list_cross_references(
     request: Request,
     session: SessionDep,
     page: PageDep,
+    base: BaseUrl,
     relation: Annotated[Relation | None, Query(description="relation type")] = None,
     origin: Annotated[Origin | None, Query(description="curated, detected or inferred")] = None,
     resolved: Annotated[
@@ -47,7 +48,7 @@ def list_cross_references(
         resolved=resolved,
         after=after,
         limit=page.limit,
-        base=request.scope.get("root_path", ""),
+        base=base,
     )
     return page_response(
         request,
@@ -68,15 +69,11 @@ def list_cross_references(
     responses=problem_responses(404, 422),
 )
 def get_cross_reference(
-    request: Request,
     session: SessionDep,
     xref_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="cross-reference id")],
+    base: BaseUrl,
 ) -> Response:
-    return json_response(
-        service.get_cross_reference(
-            session, xref_id=xref_id, base=request.scope.get("root_path", "")
-        )
-    )
+    return json_response(service.get_cross_reference(session, xref_id=xref_id, base=base))
 
 
 @document_router.get(
@@ -91,6 +88,7 @@ def document_cross_references(
     session: SessionDep,
     document_id: DocumentId,
     page: PageDep,
+    base: BaseUrl,
     direction: Annotated[
         Literal["out", "in", "both"], Query(description="out, in or both")
     ] = "both",
@@ -105,7 +103,7 @@ def document_cross_references(
         direction=direction,
         after=after,
         limit=page.limit,
-        base=request.scope.get("root_path", ""),
+        base=base,
     )
     return page_response(
         request,

@@ -2,9 +2,9 @@
 
 from typing import Any, Literal
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, label, or_, select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.crossrefs.schemas import Anchor, CrossReferencePublic, Target
 from api.db.models import CrossReference, Document, Footnote, Passage
@@ -15,23 +15,23 @@ Direction = Literal["out", "in", "both"]
 _Target = aliased(Document)
 
 
-def _query() -> Any:
-    return (
-        select(
-            CrossReference,
-            Passage.ref.label("passage_ref"),  # type: ignore[attr-defined]
-            Passage.text.label("passage_text"),  # type: ignore[attr-defined]
-            Footnote.ref.label("footnote_ref"),  # type: ignore[attr-defined]
-            Footnote.text.label("footnote_text"),  # type: ignore[attr-defined]
-            _Target.title.label("target_title"),
-        )
-        .outerjoin(Passage, Passage.id == CrossReference.source_passage_id)  # type: ignore[arg-type]
-        .outerjoin(Footnote, Footnote.id == CrossReference.source_footnote_id)  # type: ignore[arg-type]
-        .outerjoin(_Target, _Target.id == CrossReference.target_document_id)  # type: ignore[arg-type]
+# A cross-reference with its source's text and its target's title; every query starts here.
+_CROSS_REFERENCES = (
+    select(
+        CrossReference,
+        label("passage_ref", col(Passage.ref)),
+        label("passage_text", col(Passage.text)),
+        label("footnote_ref", col(Footnote.ref)),
+        label("footnote_text", col(Footnote.text)),
+        label("target_title", col(_Target.title)),
     )
+    .outerjoin(Passage, col(Passage.id) == col(CrossReference.source_passage_id))
+    .outerjoin(Footnote, col(Footnote.id) == col(CrossReference.source_footnote_id))
+    .outerjoin(_Target, col(_Target.id) == col(CrossReference.target_document_id))
+)
 
 
-def _public(row: Any, base: str) -> CrossReferencePublic:
+def _public(row: Row[Any], base: str) -> CrossReferencePublic:
     x: CrossReference = row.CrossReference
     container_text = row.passage_text if row.passage_ref is not None else row.footnote_text
     quoted = (
@@ -46,9 +46,9 @@ def _public(row: Any, base: str) -> CrossReferencePublic:
     if x.target_document_id is not None:
         links["target"] = f"{base}/v1/documents/{x.target_document_id}"
     return CrossReferencePublic(
-        id=x.id,  # type: ignore[arg-type]
-        relation=x.relation,  # type: ignore[arg-type]
-        origin=x.origin,  # type: ignore[arg-type]
+        id=x.id,
+        relation=x.relation,
+        origin=x.origin,
         resolved=x.target_document_id is not None,
         score=x.score,
         reason=x.reason,
@@ -85,30 +85,30 @@ def list_cross_references(
     limit: int,
     base: str,
 ) -> tuple[list[CrossReferencePublic], int | None]:
-    query = _query()
+    query = _CROSS_REFERENCES
     if document_id is not None:
         require_document(session, document_id)
-        outgoing = CrossReference.source_document_id == document_id
-        incoming = CrossReference.target_document_id == document_id
+        outgoing = col(CrossReference.source_document_id) == document_id
+        incoming = col(CrossReference.target_document_id) == document_id
         query = query.where(
             {"out": outgoing, "in": incoming, "both": or_(outgoing, incoming)}[direction]
         )
     if relation is not None:
-        query = query.where(CrossReference.relation == relation)
+        query = query.where(col(CrossReference.relation) == relation)
     if origin is not None:
-        query = query.where(CrossReference.origin == origin)
+        query = query.where(col(CrossReference.origin) == origin)
     if resolved is not None:
-        column = CrossReference.target_document_id
-        query = query.where(column.is_not(None) if resolved else column.is_(None))  # type: ignore[union-attr]
+        column = col(CrossReference.target_document_id)
+        query = query.where(column.is_not(None) if resolved else column.is_(None))
     if after is not None:
-        query = query.where(CrossReference.id > after)  # type: ignore[operator]
-    rows = session.execute(query.order_by(CrossReference.id).limit(limit + 1)).all()
+        query = query.where(col(CrossReference.id) > after)
+    rows = session.execute(query.order_by(col(CrossReference.id)).limit(limit + 1)).all()
     items = [_public(r, base) for r in rows[:limit]]
     return items, (items[-1].id if len(rows) > limit else None)
 
 
 def get_cross_reference(session: Session, *, xref_id: int, base: str) -> CrossReferencePublic:
-    row = session.execute(_query().where(CrossReference.id == xref_id)).first()
+    row = session.execute(_CROSS_REFERENCES.where(col(CrossReference.id) == xref_id)).first()
     if row is None:
         raise NotFound("cross-reference", str(xref_id))
     return _public(row, base)

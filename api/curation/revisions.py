@@ -7,11 +7,12 @@ curators holding the same ETag therefore serialize on the lock, and the second f
 ETag changed: 412, never a silent overwrite.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.curation.schemas import RevisionPublic
 from api.db.keys import Principal
@@ -64,6 +65,25 @@ def check_if_match(if_match: str | None, representation: BaseModel) -> None:
         )
 
 
+def guard(
+    session: Session,
+    model: Any,
+    key: Any,
+    *,
+    what: str,
+    if_match: str | None,
+    current: Callable[[], BaseModel],
+) -> None:
+    """How every edit of an existing resource begins: its row lock (404 when there is no
+    such row), then If-Match checked against the representation as it now is (428, 412).
+
+    The lock comes first so that no other write can slip in between the check and the
+    change; ``current`` is read under the lock.
+    """
+    lock(session, model, key, what=what)
+    check_if_match(if_match, current())
+
+
 def record(
     session: Session,
     *,
@@ -77,7 +97,7 @@ def record(
     number = (
         session.execute(
             select(func.max(Revision.number)).where(
-                Revision.kind == kind, Revision.resource_id == resource_id
+                col(Revision.kind) == kind, col(Revision.resource_id) == resource_id
             )
         ).scalar()
         or 0
@@ -112,10 +132,12 @@ def _public(revision: Revision, base: str) -> RevisionPublic:
 def list_revisions(
     session: Session, *, kind: str, resource_id: str, after: int | None, limit: int, base: str
 ) -> tuple[list[RevisionPublic], int | None]:
-    query = select(Revision).where(Revision.kind == kind, Revision.resource_id == resource_id)
+    query = select(Revision).where(
+        col(Revision.kind) == kind, col(Revision.resource_id) == resource_id
+    )
     if after is not None:
-        query = query.where(Revision.number > after)
-    rows = session.execute(query.order_by(Revision.number).limit(limit + 1)).scalars().all()
+        query = query.where(col(Revision.number) > after)
+    rows = session.execute(query.order_by(col(Revision.number)).limit(limit + 1)).scalars().all()
     if not rows and after is None and not _exists(session, kind, resource_id):
         # a deleted resource keeps its history; one that never was has none to show
         raise NotFound(kind.rstrip("s").replace("-", " "), resource_id)
@@ -144,11 +166,19 @@ def _exists(session: Session, kind: str, resource_id: str) -> bool:
 
 
 def get_revision(session: Session, *, kind: str, resource_id: str, number: int) -> Revision:
-    revision = session.execute(
+    revision = session.scalars(
         select(Revision).where(
-            Revision.kind == kind, Revision.resource_id == resource_id, Revision.number == number
+            col(Revision.kind) == kind,
+            col(Revision.resource_id) == resource_id,
+            col(Revision.number) == number,
         )
-    ).scalar_one_or_none()
+    ).one_or_none()
     if revision is None:
         raise NotFound("revision", f"{kind}/{resource_id}/{number}")
     return revision
+
+
+def row_of(model: BaseModel) -> dict[str, Any]:
+    return {
+        k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in model.model_dump().items()
+    }

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.db.models import ApiKey
 from api.db.models.base import utcnow
@@ -40,7 +40,7 @@ def create_key(session: Session, *, name: str, scope: str) -> str:
     """Store a new key and return it; this is the only time the key is ever visible."""
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {', '.join(SCOPES)}")
-    if session.execute(select(ApiKey.id).where(ApiKey.name == name)).first() is not None:
+    if session.execute(select(col(ApiKey.id)).where(col(ApiKey.name) == name)).first() is not None:
         raise ProblemError(409, f"A key named {name!r} already exists.")
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
@@ -53,7 +53,7 @@ def create_key(session: Session, *, name: str, scope: str) -> str:
 
 
 def revoke_key(session: Session, *, name: str) -> bool:
-    key = session.execute(select(ApiKey).where(ApiKey.name == name)).scalar_one_or_none()
+    key = session.execute(select(ApiKey).where(col(ApiKey.name) == name)).scalar_one_or_none()
     if key is None or key.revoked_at is not None:
         return False
     key.revoked_at = utcnow()
@@ -66,7 +66,7 @@ def verify(session: Session, token: str) -> Principal | None:
         return None
     prefix, _, secret = token[len(KEY_PREFIX) :].partition(".")
     key = session.execute(
-        select(ApiKey).where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))  # type: ignore[union-attr]
+        select(ApiKey).where(col(ApiKey.prefix) == prefix, col(ApiKey.revoked_at).is_(None))
     ).scalar_one_or_none()
     if key is None or not hmac.compare_digest(key.hash, _digest(secret, key.salt)):
         return None

@@ -9,7 +9,7 @@ cites.
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.db.models import CrossReference, Entity, EntityAlias, Mention
 from api.db.models.mention import VISIBLE
@@ -23,9 +23,9 @@ def resolve_people(session: Session, names: list[str]) -> dict[str, jsonld.Entit
     if not keys:
         return {}
     rows = session.execute(
-        select(EntityAlias.key, Entity.id, Entity.type, Entity.name)
-        .join(Entity, Entity.id == EntityAlias.entity_id)  # type: ignore[arg-type]
-        .where(EntityAlias.key.in_(list(keys)))  # type: ignore[attr-defined]
+        select(col(EntityAlias.key), col(Entity.id), col(Entity.type), col(Entity.name))
+        .join(Entity, col(Entity.id) == col(EntityAlias.entity_id))
+        .where(col(EntityAlias.key).in_(list(keys)))
     ).all()
     return {keys[r.key]: jsonld.EntityRef(id=r.id, type=r.type, name=r.name) for r in rows}
 
@@ -34,20 +34,22 @@ def document_jsonld(session: Session, *, document_id: str, base: str) -> dict[st
     """A document as schema.org JSON-LD; ``base`` is the absolute base URL of the API."""
     record = documents.get_document(session, document_id=document_id, base=base)
     named = session.execute(
-        select(Entity.id, Entity.type, Entity.name)
-        .join(Mention, Mention.entity_id == Entity.id)  # type: ignore[arg-type]
-        .where(Mention.document_id == document_id, Mention.status.in_(VISIBLE))  # type: ignore[attr-defined]
-        .group_by(Entity.id, Entity.type, Entity.name)
-        .order_by(Entity.id)
+        select(col(Entity.id), col(Entity.type), col(Entity.name))
+        .join(Mention, col(Mention.entity_id) == col(Entity.id))
+        .where(col(Mention.document_id) == document_id, col(Mention.status).in_(VISIBLE))
+        .group_by(col(Entity.id), col(Entity.type), col(Entity.name))
+        .order_by(col(Entity.id))
     ).all()
     cited = session.execute(
         select(
-            CrossReference.relation,
-            CrossReference.target_document_id,
-            func.coalesce(CrossReference.target_label, CrossReference.target_value).label("label"),
+            col(CrossReference.relation),
+            col(CrossReference.target_document_id),
+            func.coalesce(col(CrossReference.target_label), col(CrossReference.target_value)).label(
+                "label"
+            ),
         )
-        .where(CrossReference.source_document_id == document_id)
-        .order_by(CrossReference.id)
+        .where(col(CrossReference.source_document_id) == document_id)
+        .order_by(col(CrossReference.id))
     ).all()
     context = jsonld.DocumentContext(
         base=base,

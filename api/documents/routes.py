@@ -6,14 +6,24 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import SessionDep, reader_for
+from api.deps import AbsoluteBaseUrl, BaseUrl, SessionDep, absolute_base, links_base, reader_for
 from api.documents import representations as alt
 from api.documents import service
 from api.documents.schemas import TELEGRAM_ID, DocumentList, DocumentPublic
 from api.errors import ProblemError
+from api.http.negotiation import (
+    CSV,
+    JSON,
+    LIST_TYPES,
+    TEI_CONTENT,
+    VARY,
+    jsonld_content,
+    negotiate,
+    wants_alternative,
+)
 from api.http.pagination import PageDep, decode_cursor
 from api.http.problems import problem_responses
-from api.http.responses import json_response, negotiate, page_response
+from api.http.responses import json_response, page_response
 from api.records.dates import parse_edtf
 
 router = APIRouter(prefix="/documents", tags=["documents"])
@@ -60,6 +70,8 @@ def list_documents(
     request: Request,
     session: SessionDep,
     page: PageDep,
+    base: BaseUrl,
+    base_url: AbsoluteBaseUrl,
     collection: Annotated[
         str | None,
         Query(max_length=120, description="collection id", examples=["frus-1944-v04"]),
@@ -88,7 +100,7 @@ def list_documents(
         Query(description="date, -date, title or -title; ties broken by id"),
     ] = "date",
 ) -> Response:
-    media_type = negotiate(request, alt.LIST_TYPES) if alt.wants_alternative(request) else alt.JSON
+    media_type = negotiate(request, LIST_TYPES) if wants_alternative(request) else JSON
     start = edtf_bound("date_from", date_from, upper=False)
     end = edtf_bound("date_to", date_to, upper=True)
     if start is not None and end is not None and start > end:
@@ -109,11 +121,11 @@ def list_documents(
         sort=sort,
         after=after,
         limit=page.limit,
-        base=request.scope.get("root_path", ""),
+        base=base,
     )
     last_key = service.cursor_key(sort, items[-1]) if more else None
-    if media_type == alt.CSV:
-        return alt.document_csv(request, items, cursor_kind=kind, last_key=last_key)
+    if media_type == CSV:
+        return alt.document_csv(request, items, base=base_url, cursor_kind=kind, last_key=last_key)
     response = page_response(
         request, DocumentList, items, limit=page.limit, cursor_kind=kind, last_key=last_key
     )
@@ -132,7 +144,7 @@ def list_documents(
     "(`Accept: application/tei+xml`: header from the metadata and provenance, divisions, "
     "paragraphs, notes where their markers stand, page breaks, mentions and references).",
     responses={
-        200: {"content": {**alt.jsonld_content(alt.DOCUMENT_JSONLD_EXAMPLE), **alt.TEI_CONTENT}},
+        200: {"content": {**jsonld_content(alt.DOCUMENT_JSONLD_EXAMPLE), **TEI_CONTENT}},
         **problem_responses(404, 406, 410, 422),
     },
 )
@@ -142,16 +154,20 @@ async def get_document(request: Request, document_id: DocumentId) -> Response:
     The Reader runs the lookup on the loop on SQLite and in the thread pool on PostgreSQL,
     on a Core connection instead of a request-scoped Session, which the lookup does not need.
     Other representations are negotiated only when Accept asks for something besides JSON.
+    The base URLs are plain calls rather than ``BaseUrl``/``AbsoluteBaseUrl`` parameters,
+    like ``reader_for``: on this path each dependency FastAPI resolves is a cost that shows.
     """
-    if alt.wants_alternative(request):
+    if wants_alternative(request):
         media_type = negotiate(request, alt.DOCUMENT_TYPES)
-        if media_type != alt.JSON:
+        if media_type != JSON:
             return await run_in_threadpool(
-                alt.document_alternative, request, document_id, media_type
+                alt.document_alternative,
+                request.app.state.engine,
+                document_id,
+                media_type,
+                base=absolute_base(request),
             )
     document = await reader_for(request).run(
-        service.get_document,
-        document_id=document_id,
-        base=request.scope.get("root_path", ""),
+        service.get_document, document_id=document_id, base=links_base(request)
     )
-    return json_response(document, headers=alt.VARY)
+    return json_response(document, headers=VARY)

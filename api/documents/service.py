@@ -13,8 +13,10 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from sqlalchemy import (
-    ColumnElement,
+    Cast,
     Connection,
+    ScalarSelect,
+    SQLColumnExpression,
     Text,
     bindparam,
     cast,
@@ -24,9 +26,10 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.engine import Dialect
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.db.models import Document, DocumentIdentifier, Footnote, PageMarker, Passage
+from api.db.models.document import is_live
 from api.documents.schemas import DocumentPublic, DocumentSummary
 from api.errors import Gone, NotFound, ProblemError
 
@@ -44,10 +47,10 @@ class DocumentFilters:
     title: str | None = None
 
 
-def _sort_column(sort: SortKey) -> ColumnElement[Any]:
+def _sort_column(sort: SortKey) -> SQLColumnExpression[Any]:
     if sort.lstrip("-") == "date":
-        return func.coalesce(Document.date_start, literal(UNDATED))
-    return Document.title  # type: ignore[return-value]
+        return func.coalesce(col(Document.date_start), literal(UNDATED))
+    return col(Document.title)
 
 
 def cursor_key(sort: SortKey, summary: DocumentSummary) -> list[Any]:
@@ -78,39 +81,38 @@ def list_documents(
     sort_col = _sort_column(sort)
     descending = sort.startswith("-")
     query = select(
-        Document.id,
-        Document.collection_id,
-        Document.title,
-        Document.authors,
-        Document.date,
-        Document.date_start,
-        Document.date_end,
-        Document.source_type,
-        Document.genre,
-        Document.language,
-    )
-    query = query.where(Document.deleted_at.is_(None))  # type: ignore[union-attr]
+        col(Document.id),
+        col(Document.collection_id),
+        col(Document.title),
+        col(Document.authors),
+        col(Document.date),
+        col(Document.date_start),
+        col(Document.date_end),
+        col(Document.source_type),
+        col(Document.genre),
+        col(Document.language),
+    ).where(is_live())
     if filters.collection is not None:
-        query = query.where(Document.collection_id == filters.collection)
+        query = query.where(col(Document.collection_id) == filters.collection)
     if filters.source_type is not None:
-        query = query.where(Document.source_type == filters.source_type)
+        query = query.where(col(Document.source_type) == filters.source_type)
     if filters.genre is not None:
-        query = query.where(Document.genre == filters.genre)
+        query = query.where(col(Document.genre) == filters.genre)
     if filters.date_from is not None:
-        query = query.where(Document.date_end >= filters.date_from)  # type: ignore[operator]
+        query = query.where(col(Document.date_end) >= filters.date_from)
     if filters.date_to is not None:
-        query = query.where(Document.date_start <= filters.date_to)  # type: ignore[operator]
+        query = query.where(col(Document.date_start) <= filters.date_to)
     if filters.title:
-        query = query.where(Document.title.icontains(filters.title, autoescape=True))  # type: ignore[attr-defined]
+        query = query.where(col(Document.title).icontains(filters.title, autoescape=True))
     if after is not None:
         value, last_id = _key_values(sort, after)
-        position = tuple_(sort_col, Document.id)
+        position = tuple_(sort_col, col(Document.id))
         bound = tuple_(literal(value), literal(last_id))
         query = query.where(position < bound if descending else position > bound)
     if descending:
-        query = query.order_by(sort_col.desc(), Document.id.desc())  # type: ignore[attr-defined]
+        query = query.order_by(sort_col.desc(), col(Document.id).desc())
     else:
-        query = query.order_by(sort_col, Document.id)
+        query = query.order_by(sort_col, col(Document.id))
     rows = session.execute(query.limit(limit + 1)).all()
     items = [
         DocumentSummary(
@@ -131,16 +133,18 @@ def list_documents(
     return items, len(rows) > limit
 
 
-def _count(table: Any) -> Any:
-    return (
+def _count(document_id: SQLColumnExpression[str]) -> ScalarSelect[int]:
+    """The number of rows whose ``document_id`` column is the document's."""
+    counted: ScalarSelect[int] = (
         select(func.count())
-        .where(table.document_id == Document.id)
+        .where(document_id == col(Document.id))
         .correlate(Document)
         .scalar_subquery()
     )
+    return counted
 
 
-def _json_text(column: Any) -> Any:
+def _json_text(column: SQLColumnExpression[Any]) -> Cast[str]:
     """A JSON column read as text on every database, for get_document to decode once.
 
     The identifiers are joined, so every identifier row repeats the document's columns:
@@ -151,32 +155,32 @@ def _json_text(column: Any) -> Any:
 
 
 # The fields of DocumentPublic read straight from the document row, by their API names.
-_FIELDS: dict[str, Any] = {
-    "id": Document.id,
-    "collection": Document.collection_id,
-    "title": Document.title,
-    "authors": _json_text(Document.authors),
-    "recipients": _json_text(Document.recipients),
-    "date": Document.date,
-    "date_start": Document.date_start,
-    "date_end": Document.date_end,
-    "source_type": Document.source_type,
-    "genre": Document.genre,
-    "language": Document.language,
-    "number": Document.number,
-    "provenance": _json_text(Document.provenance),
-    "notes": _json_text(Document.notes),
-    "checksum": Document.checksum,
-    "revision": Document.revision,
-    "created_at": Document.created_at,
-    "updated_at": Document.updated_at,
-    "deleted_at": Document.deleted_at,  # not served: a set value answers 410 Gone
+_FIELDS: dict[str, SQLColumnExpression[Any]] = {
+    "id": col(Document.id),
+    "collection": col(Document.collection_id),
+    "title": col(Document.title),
+    "authors": _json_text(col(Document.authors)),
+    "recipients": _json_text(col(Document.recipients)),
+    "date": col(Document.date),
+    "date_start": col(Document.date_start),
+    "date_end": col(Document.date_end),
+    "source_type": col(Document.source_type),
+    "genre": col(Document.genre),
+    "language": col(Document.language),
+    "number": col(Document.number),
+    "provenance": _json_text(col(Document.provenance)),
+    "notes": _json_text(col(Document.notes)),
+    "checksum": col(Document.checksum),
+    "revision": col(Document.revision),
+    "created_at": col(Document.created_at),
+    "updated_at": col(Document.updated_at),
+    "deleted_at": col(Document.deleted_at),  # not served: a set value answers 410 Gone
 }
-_COUNTS: dict[str, Any] = {
-    "passages": _count(Passage),
-    "footnotes": _count(Footnote),
-    "pages": _count(PageMarker),
-    "characters": func.length(Document.text),
+_COUNTS: dict[str, SQLColumnExpression[int]] = {
+    "passages": _count(col(Passage.document_id)),
+    "footnotes": _count(col(Footnote.document_id)),
+    "pages": _count(col(PageMarker.document_id)),
+    "characters": func.length(col(Document.text)),
 }
 # One statement for the whole record, built once: the fields, the counts, and one row per
 # identifier (left join, in a stable order), so a read is one round trip. The id is a bound
@@ -186,12 +190,12 @@ _DETAIL = (
     select(
         *_FIELDS.values(),
         *_COUNTS.values(),
-        DocumentIdentifier.scheme,
-        DocumentIdentifier.value,
+        col(DocumentIdentifier.scheme),
+        col(DocumentIdentifier.value),
     )
-    .outerjoin(DocumentIdentifier, DocumentIdentifier.document_id == Document.id)
-    .where(Document.id == bindparam("document_id"))
-    .order_by(DocumentIdentifier.scheme, DocumentIdentifier.value)
+    .outerjoin(DocumentIdentifier, col(DocumentIdentifier.document_id) == col(Document.id))
+    .where(col(Document.id) == bindparam("document_id"))
+    .order_by(col(DocumentIdentifier.scheme), col(DocumentIdentifier.value))
 )
 _JSON_FIELDS = ("authors", "recipients", "provenance", "notes")
 _COUNTS_AT = len(_FIELDS)
@@ -206,7 +210,7 @@ def _detail_sql(dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
     return str(compiled), positions
 
 
-def _detail_rows(connection: Connection | Session, document_id: str) -> Sequence[Any]:
+def _detail_rows(connection: Connection | Session, document_id: str) -> Sequence[Sequence[Any]]:
     """The rows of ``_DETAIL`` for one document.
 
     A Session executes the statement itself, so that its pending changes are flushed first.
@@ -268,7 +272,7 @@ def get_document(
 def require_document(session: Session, document_id: str) -> None:
     """404 for an unknown document, 410 for a deleted one."""
     row = session.execute(
-        select(Document.id, Document.deleted_at).where(Document.id == document_id)
+        select(col(Document.id), col(Document.deleted_at)).where(col(Document.id) == document_id)
     ).first()
     if row is None:
         raise NotFound("document", document_id)

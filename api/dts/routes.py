@@ -1,6 +1,6 @@
 """Distributed Text Services 1.0 (Level 1) under /dts: entry point, collection, navigation,
-document. The logic is in api/dts/service.py; these routes read parameters and pick the
-media type."""
+document. The logic is behind api/dts/service.py (collections.py, navigation.py,
+documents.py); these routes read parameters and pick the media type."""
 
 import json
 from typing import Annotated, Any
@@ -8,12 +8,11 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import SessionDep
-from api.documents.representations import absolute_base
+from api.deps import AbsoluteBaseUrl, SessionDep
 from api.dts import service
 from api.dts.schemas import DtsCollection, DtsEntryPoint, DtsNavigation
+from api.http.negotiation import negotiate
 from api.http.problems import problem_responses
-from api.http.responses import negotiate
 
 router = APIRouter(prefix="/dts", tags=["dts"])
 
@@ -51,10 +50,6 @@ def _page_url(request: Request) -> str:
     return str(request.url.remove_query_params("page"))
 
 
-def _endpoints(request: Request) -> service.Endpoints:
-    return service.Endpoints(absolute_base(request))
-
-
 @router.get(
     "",
     response_model=DtsEntryPoint,
@@ -63,8 +58,8 @@ def _endpoints(request: Request) -> service.Endpoints:
     f"of the collection, navigation and document endpoints. {_LEVEL}",
     responses={**_ld("DtsEntryPoint"), **problem_responses(406)},
 )
-def entry(request: Request) -> Response:
-    return _answer(request, service.entry_point(_endpoints(request)))
+def entry(request: Request, base: AbsoluteBaseUrl) -> Response:
+    return _answer(request, service.entry_point(service.Endpoints(base)))
 
 
 @router.get(
@@ -82,6 +77,7 @@ def entry(request: Request) -> Response:
 def collection(
     request: Request,
     session: SessionDep,
+    base: AbsoluteBaseUrl,
     id: Annotated[
         str | None,
         Query(
@@ -99,7 +95,7 @@ def collection(
 ) -> Response:
     body = service.collection(
         session,
-        _endpoints(request),
+        service.Endpoints(base),
         identifier=id,
         page=service.parse_int("page", page, minimum=1),
         nav=nav,
@@ -125,6 +121,7 @@ def collection(
 def navigation(
     request: Request,
     session: SessionDep,
+    base: AbsoluteBaseUrl,
     resource: Annotated[
         str | None,
         Query(max_length=200, description="the document id (required)", examples=[_TELEGRAM]),
@@ -147,7 +144,7 @@ def navigation(
 ) -> Response:
     body = service.navigation(
         session,
-        _endpoints(request),
+        service.Endpoints(base),
         resource=resource,
         ref=ref,
         start=start,
@@ -192,6 +189,7 @@ def navigation(
 def document(
     request: Request,
     session: SessionDep,
+    base: AbsoluteBaseUrl,
     resource: Annotated[
         str | None,
         Query(max_length=200, description="the document id (required)", examples=[_TELEGRAM]),
@@ -223,7 +221,7 @@ def document(
     else:
         media_type = negotiate(request, service.MEDIA_TYPES)
     body = service.document_body(session, selection, media_type)
-    endpoints = _endpoints(request)
+    endpoints = service.Endpoints(base)
     link = f'<{endpoints.collection}?id={quote(selection.document_id, safe="")}>; rel="collection"'
     return Response(
         body,

@@ -4,14 +4,29 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from api.deps import SessionDep
-from api.documents import representations as alt
+from api.deps import AbsoluteBaseUrl, BaseUrl, SessionDep
 from api.documents.routes import DocumentId
 from api.entities import service
+from api.entities.representations import (
+    CSV_CONTENT_ENTITIES,
+    ENTITY_JSONLD_EXAMPLE,
+    entity_csv,
+)
 from api.entities.schemas import DocumentEntityList, EntityDocumentList, EntityList, EntityPublic
+from api.http.negotiation import (
+    CSV,
+    JSON,
+    LIST_TYPES,
+    RESOURCE_TYPES,
+    VARY,
+    jsonld_content,
+    jsonld_response,
+    negotiate,
+    wants_alternative,
+)
 from api.http.pagination import PageDep, decode_cursor
 from api.http.problems import problem_responses
-from api.http.responses import json_response, negotiate, page_response
+from api.http.responses import json_response, page_response
 from api.mentions import service as mentions
 from api.mentions.schemas import MentionList
 from api.records.record import ListedEntityType as EntityType
@@ -24,10 +39,6 @@ EntityId = Annotated[
 ]
 
 
-def _base(request: Request) -> str:
-    return request.scope.get("root_path", "")  # type: ignore[no-any-return]
-
-
 @router.get(
     "",
     response_model=EntityList,
@@ -37,7 +48,7 @@ def _base(request: Request) -> str:
     "`collection` keeps entities named in that collection's documents.\n\n"
     "Also as CSV (`Accept: text/csv`), page by page with the same cursor and `Link` header.",
     responses={
-        200: {"content": alt.CSV_CONTENT_ENTITIES},
+        200: {"content": CSV_CONTENT_ENTITIES},
         **problem_responses(400, 404, 406, 422),
     },
 )
@@ -45,6 +56,8 @@ def list_entities(
     request: Request,
     session: SessionDep,
     page: PageDep,
+    base: BaseUrl,
+    base_url: AbsoluteBaseUrl,
     type: Annotated[EntityType | None, Query(description="entity type")] = None,
     prefix: Annotated[
         str | None,
@@ -54,7 +67,7 @@ def list_entities(
         str | None, Query(max_length=120, description="only entities named in this collection")
     ] = None,
 ) -> Response:
-    media_type = negotiate(request, alt.LIST_TYPES) if alt.wants_alternative(request) else alt.JSON
+    media_type = negotiate(request, LIST_TYPES) if wants_alternative(request) else JSON
     after = decode_cursor(page.cursor, "entities", (str, str)) if page.cursor else None
     items, last = service.list_entities(
         session,
@@ -63,10 +76,10 @@ def list_entities(
         collection=collection,
         after=after,
         limit=page.limit,
-        base=_base(request),
+        base=base,
     )
-    if media_type == alt.CSV:
-        return alt.entity_csv(request, items, cursor_kind="entities", last_key=last)
+    if media_type == CSV:
+        return entity_csv(request, items, base=base_url, cursor_kind="entities", last_key=last)
     response = page_response(
         request, EntityList, items, limit=page.limit, cursor_kind="entities", last_key=last
     )
@@ -84,18 +97,20 @@ def list_entities(
     "Also as schema.org JSON-LD (`Accept: application/ld+json`): `Person`, `Place`, "
     "`Organization`, `DefinedTerm` or `Event`, with `sameAs` links to the authority files.",
     responses={
-        200: {"content": alt.jsonld_content(alt.ENTITY_JSONLD_EXAMPLE)},
+        200: {"content": jsonld_content(ENTITY_JSONLD_EXAMPLE)},
         **problem_responses(404, 406, 422),
     },
 )
-def get_entity(request: Request, session: SessionDep, entity_id: EntityId) -> Response:
-    if alt.wants_alternative(request) and negotiate(request, alt.RESOURCE_TYPES) != alt.JSON:
-        return alt.jsonld_response(
-            service.entity_jsonld(session, entity_id=entity_id, base=alt.absolute_base(request))
-        )
-    return json_response(
-        service.get_entity(session, entity_id=entity_id, base=_base(request)), headers=alt.VARY
-    )
+def get_entity(
+    request: Request,
+    session: SessionDep,
+    entity_id: EntityId,
+    base: BaseUrl,
+    base_url: AbsoluteBaseUrl,
+) -> Response:
+    if wants_alternative(request) and negotiate(request, RESOURCE_TYPES) != JSON:
+        return jsonld_response(service.entity_jsonld(session, entity_id=entity_id, base=base_url))
+    return json_response(service.get_entity(session, entity_id=entity_id, base=base), headers=VARY)
 
 
 @router.get(
@@ -112,6 +127,7 @@ def entity_mentions(
     session: SessionDep,
     entity_id: EntityId,
     page: PageDep,
+    base: BaseUrl,
     document: Annotated[
         str | None, Query(max_length=200, description="only mentions in this document")
     ] = None,
@@ -130,7 +146,7 @@ def entity_mentions(
         include_rejected=include_rejected,
         after=after,
         limit=page.limit,
-        base=_base(request),
+        base=base,
     )
     return page_response(
         request,
@@ -151,11 +167,11 @@ def entity_mentions(
     responses=problem_responses(400, 404, 422),
 )
 def entity_documents(
-    request: Request, session: SessionDep, entity_id: EntityId, page: PageDep
+    request: Request, session: SessionDep, entity_id: EntityId, page: PageDep, base: BaseUrl
 ) -> Response:
     after = decode_cursor(page.cursor, "entity-documents", (str,))[0] if page.cursor else None
     items, last = service.entity_documents(
-        session, entity_id=entity_id, after=after, limit=page.limit, base=_base(request)
+        session, entity_id=entity_id, after=after, limit=page.limit, base=base
     )
     return page_response(
         request,
@@ -179,6 +195,7 @@ def document_entities(
     session: SessionDep,
     document_id: DocumentId,
     page: PageDep,
+    base: BaseUrl,
     type: Annotated[EntityType | None, Query(description="entity type")] = None,
 ) -> Response:
     after = decode_cursor(page.cursor, "doc-entities", (str,))[0] if page.cursor else None
@@ -188,7 +205,7 @@ def document_entities(
         entity_type=type,
         after=after,
         limit=page.limit,
-        base=_base(request),
+        base=base,
     )
     return page_response(
         request,

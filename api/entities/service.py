@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from sqlalchemy import and_, func, literal, select, tuple_
-from sqlmodel import Session
+from sqlalchemy import Row, func, literal, select, tuple_
+from sqlmodel import Session, col
 
 from api.db.models import (
     Collection,
@@ -15,7 +15,7 @@ from api.db.models import (
     EventReport,
     Mention,
 )
-from api.db.models.document import live_document_ids
+from api.db.models.document import is_live, live_document_ids
 from api.db.models.mention import VISIBLE
 from api.documents.service import require_document
 from api.entities.schemas import (
@@ -34,7 +34,7 @@ from api.formats.jsonld import writer as jsonld
 from api.links import entity_link, same_as
 
 
-def _summary(row: Any, base: str) -> EntitySummary:
+def _summary(row: Row[Any], base: str) -> EntitySummary:
     return EntitySummary(
         id=row.id,
         type=row.type,
@@ -45,7 +45,7 @@ def _summary(row: Any, base: str) -> EntitySummary:
 
 
 def require_entity(session: Session, entity_id: str) -> None:
-    if session.execute(select(Entity.id).where(Entity.id == entity_id)).first() is None:
+    if session.execute(select(col(Entity.id)).where(col(Entity.id) == entity_id)).first() is None:
         raise NotFound("entity", entity_id)
 
 
@@ -59,31 +59,32 @@ def list_entities(
     limit: int,
     base: str,
 ) -> tuple[list[EntitySummary], list[Any] | None]:
-    query = select(Entity.id, Entity.type, Entity.name, Entity.date)
+    query = select(col(Entity.id), col(Entity.type), col(Entity.name), col(Entity.date))
     if type_ is not None:
-        query = query.where(Entity.type == type_)
+        query = query.where(col(Entity.type) == type_)
     if prefix:
         folded = prefix.lower()
-        named = select(EntityAlias.entity_id).where(
-            EntityAlias.key.startswith(folded, autoescape=True)  # type: ignore[attr-defined]
+        named = select(col(EntityAlias.entity_id)).where(
+            col(EntityAlias.key).startswith(folded, autoescape=True)
         )
         query = query.where(
-            func.lower(Entity.name).startswith(folded, autoescape=True) | Entity.id.in_(named)  # type: ignore[attr-defined]
+            func.lower(col(Entity.name)).startswith(folded, autoescape=True)
+            | col(Entity.id).in_(named)
         )
     if collection is not None:
         if session.get(Collection, collection) is None:
             raise NotFound("collection", collection)
         in_collection = (
-            select(Mention.entity_id)
-            .join(Document, Document.id == Mention.document_id)  # type: ignore[arg-type]
-            .where(Document.collection_id == collection, Mention.status.in_(VISIBLE))  # type: ignore[attr-defined]
+            select(col(Mention.entity_id))
+            .join(Document, col(Document.id) == col(Mention.document_id))
+            .where(col(Document.collection_id) == collection, col(Mention.status).in_(VISIBLE))
         )
-        query = query.where(Entity.id.in_(in_collection))  # type: ignore[attr-defined]
+        query = query.where(col(Entity.id).in_(in_collection))
     if after is not None:
         query = query.where(
-            tuple_(Entity.name, Entity.id) > tuple_(literal(after[0]), literal(after[1]))
+            tuple_(col(Entity.name), col(Entity.id)) > tuple_(literal(after[0]), literal(after[1]))
         )
-    rows = session.execute(query.order_by(Entity.name, Entity.id).limit(limit + 1)).all()
+    rows = session.execute(query.order_by(col(Entity.name), col(Entity.id)).limit(limit + 1)).all()
     items = [_summary(r, base) for r in rows[:limit]]
     last = [rows[limit - 1].name, rows[limit - 1].id] if len(rows) > limit else None
     return items, last
@@ -96,18 +97,18 @@ def _event_details(session: Session, event_id: str, base: str) -> EventDetails |
     place = None
     if event.place_id is not None:
         row = session.execute(
-            select(Entity.id, Entity.type, Entity.name, Entity.date).where(
-                Entity.id == event.place_id
+            select(col(Entity.id), col(Entity.type), col(Entity.name), col(Entity.date)).where(
+                col(Entity.id) == event.place_id
             )
         ).first()
         place = _summary(row, base) if row is not None else None
     participants = [
         Participant(id=r.id, name=r.name, type=r.type, role=r.role)
         for r in session.execute(
-            select(Entity.id, Entity.name, Entity.type, EventParticipant.role)
-            .join(EventParticipant, EventParticipant.entity_id == Entity.id)  # type: ignore[arg-type]
-            .where(EventParticipant.event_id == event_id)
-            .order_by(EventParticipant.id)
+            select(col(Entity.id), col(Entity.name), col(Entity.type), col(EventParticipant.role))
+            .join(EventParticipant, col(EventParticipant.entity_id) == col(Entity.id))
+            .where(col(EventParticipant.event_id) == event_id)
+            .order_by(col(EventParticipant.id))
         ).all()
     ]
     reports = [
@@ -125,10 +126,10 @@ def _event_details(session: Session, event_id: str, base: str) -> EventDetails |
             },
         )
         for r in session.execute(
-            select(EventReport.document_id, EventReport.passage_ref, Document.title)
-            .join(Document, Document.id == EventReport.document_id)  # type: ignore[arg-type]
-            .where(EventReport.event_id == event_id)
-            .order_by(EventReport.document_id, EventReport.passage_ref)
+            select(col(EventReport.document_id), col(EventReport.passage_ref), col(Document.title))
+            .join(Document, col(Document.id) == col(EventReport.document_id))
+            .where(col(EventReport.event_id) == event_id)
+            .order_by(col(EventReport.document_id), col(EventReport.passage_ref))
         ).all()
     ]
     return EventDetails(
@@ -143,16 +144,16 @@ def get_entity(session: Session, *, entity_id: str, base: str) -> EntityPublic:
     aliases = [
         Alias(text=r.text, case_sensitive=r.case_sensitive)
         for r in session.execute(
-            select(EntityAlias.text, EntityAlias.case_sensitive)
-            .where(EntityAlias.entity_id == entity_id)
-            .order_by(EntityAlias.id)
+            select(col(EntityAlias.text), col(EntityAlias.case_sensitive))
+            .where(col(EntityAlias.entity_id) == entity_id)
+            .order_by(col(EntityAlias.id))
         ).all()
     ]
     counts = session.execute(
-        select(func.count(), func.count(func.distinct(Mention.document_id))).where(
-            Mention.entity_id == entity_id,
-            Mention.status.in_(VISIBLE),  # type: ignore[attr-defined]
-            Mention.document_id.in_(live_document_ids()),  # type: ignore[attr-defined]
+        select(func.count(), func.count(func.distinct(col(Mention.document_id)))).where(
+            col(Mention.entity_id) == entity_id,
+            col(Mention.status).in_(VISIBLE),
+            col(Mention.document_id).in_(live_document_ids()),
         )
     ).one()
     link = entity_link(base, entity_id)
@@ -182,18 +183,19 @@ def entity_documents(
 ) -> tuple[list[EntityDocument], str | None]:
     require_entity(session, entity_id)
     query = (
-        select(Document.id, Document.title, Document.date, func.count(Mention.id).label("n"))
-        .join(Mention, Mention.document_id == Document.id)  # type: ignore[arg-type]
-        .where(
-            Mention.entity_id == entity_id,
-            Mention.status.in_(VISIBLE),  # type: ignore[attr-defined]
-            Document.deleted_at.is_(None),  # type: ignore[union-attr]
+        select(
+            col(Document.id),
+            col(Document.title),
+            col(Document.date),
+            func.count(col(Mention.id)).label("n"),
         )
-        .group_by(Document.id, Document.title, Document.date)
+        .join(Mention, col(Mention.document_id) == col(Document.id))
+        .where(col(Mention.entity_id) == entity_id, col(Mention.status).in_(VISIBLE), is_live())
+        .group_by(col(Document.id), col(Document.title), col(Document.date))
     )
     if after is not None:
-        query = query.where(Document.id > after)
-    rows = session.execute(query.order_by(Document.id).limit(limit + 1)).all()
+        query = query.where(col(Document.id) > after)
+    rows = session.execute(query.order_by(col(Document.id)).limit(limit + 1)).all()
     items = [
         EntityDocument(
             id=r.id,
@@ -218,16 +220,21 @@ def document_entities(
 ) -> tuple[list[DocumentEntity], str | None]:
     require_document(session, document_id)
     query = (
-        select(Entity.id, Entity.type, Entity.name, func.count(Mention.id).label("n"))
-        .join(Mention, and_(Mention.entity_id == Entity.id))  # type: ignore[arg-type]
-        .where(Mention.document_id == document_id, Mention.status.in_(VISIBLE))  # type: ignore[attr-defined]
-        .group_by(Entity.id, Entity.type, Entity.name)
+        select(
+            col(Entity.id),
+            col(Entity.type),
+            col(Entity.name),
+            func.count(col(Mention.id)).label("n"),
+        )
+        .join(Mention, col(Mention.entity_id) == col(Entity.id))
+        .where(col(Mention.document_id) == document_id, col(Mention.status).in_(VISIBLE))
+        .group_by(col(Entity.id), col(Entity.type), col(Entity.name))
     )
     if entity_type is not None:
-        query = query.where(Entity.type == entity_type)
+        query = query.where(col(Entity.type) == entity_type)
     if after is not None:
-        query = query.where(Entity.id > after)
-    rows = session.execute(query.order_by(Entity.id).limit(limit + 1)).all()
+        query = query.where(col(Entity.id) > after)
+    rows = session.execute(query.order_by(col(Entity.id)).limit(limit + 1)).all()
     items = [
         DocumentEntity(
             id=r.id,

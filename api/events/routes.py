@@ -1,25 +1,47 @@
 """GET /v1/events (a timeline) and /v1/events/{id}."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from api.deps import SessionDep
-from api.documents import representations as alt
+from api.deps import AbsoluteBaseUrl, BaseUrl, SessionDep
 from api.documents.routes import DocumentId, edtf_bound
 from api.errors import ProblemError
 from api.events import service
 from api.events.schemas import EventList, EventPublic
+from api.http.negotiation import (
+    JSON,
+    RESOURCE_TYPES,
+    VARY,
+    jsonld_content,
+    jsonld_response,
+    negotiate,
+    wants_alternative,
+)
 from api.http.pagination import PageDep, decode_cursor
 from api.http.problems import problem_responses
-from api.http.responses import json_response, negotiate, page_response
+from api.http.responses import json_response, page_response
 
 router = APIRouter(prefix="/events", tags=["events"])
 document_router = APIRouter(prefix="/documents/{document_id}", tags=["documents"])
 
-
-def _base(request: Request) -> str:
-    return request.scope.get("root_path", "")  # type: ignore[no-any-return]
+_BASE = "http://127.0.0.1:8000"
+EVENT_JSONLD_EXAMPLE: dict[str, Any] = {
+    "@context": {"@vocab": "https://schema.org/", "sameAs": {"@type": "@id"}},
+    "@id": f"{_BASE}/v1/events/yalta-conference",
+    "@type": "Event",
+    "name": "Yalta Conference",
+    "startDate": "1945-02-04",
+    "endDate": "1945-02-11",
+    "location": {"@id": f"{_BASE}/v1/entities/yalta", "@type": "Place", "name": "Yalta"},
+    "attendee": [
+        {
+            "@type": "Role",
+            "roleName": "head of the Soviet delegation",
+            "attendee": {"@id": f"{_BASE}/v1/entities/joseph-stalin", "@type": "Person"},
+        }
+    ],
+}
 
 
 @router.get(
@@ -35,6 +57,7 @@ def list_events(
     request: Request,
     session: SessionDep,
     page: PageDep,
+    base: BaseUrl,
     date_from: Annotated[
         str | None, Query(max_length=100, description="EDTF: earliest date", examples=["1945-02"])
     ] = None,
@@ -63,7 +86,7 @@ def list_events(
         participant=participant,
         after=after,
         limit=page.limit,
-        base=_base(request),
+        base=base,
     )
     return page_response(
         request, EventList, items, limit=page.limit, cursor_kind="events", last_key=last
@@ -79,7 +102,7 @@ def list_events(
     "`Event` with `startDate`/`endDate`, `location`, attendees in their roles and `subjectOf` "
     "the documents.",
     responses={
-        200: {"content": alt.jsonld_content(alt.EVENT_JSONLD_EXAMPLE)},
+        200: {"content": jsonld_content(EVENT_JSONLD_EXAMPLE)},
         **problem_responses(404, 406, 422),
     },
 )
@@ -89,14 +112,12 @@ def get_event(
     event_id: Annotated[
         str, Path(max_length=200, description="event id", examples=["yalta-conference"])
     ],
+    base: BaseUrl,
+    base_url: AbsoluteBaseUrl,
 ) -> Response:
-    if alt.wants_alternative(request) and negotiate(request, alt.RESOURCE_TYPES) != alt.JSON:
-        return alt.jsonld_response(
-            service.event_jsonld(session, event_id=event_id, base=alt.absolute_base(request))
-        )
-    return json_response(
-        service.get_event(session, event_id=event_id, base=_base(request)), headers=alt.VARY
-    )
+    if wants_alternative(request) and negotiate(request, RESOURCE_TYPES) != JSON:
+        return jsonld_response(service.event_jsonld(session, event_id=event_id, base=base_url))
+    return json_response(service.get_event(session, event_id=event_id, base=base), headers=VARY)
 
 
 @document_router.get(
@@ -108,7 +129,7 @@ def get_event(
     responses=problem_responses(400, 404, 422),
 )
 def document_events(
-    request: Request, session: SessionDep, document_id: DocumentId, page: PageDep
+    request: Request, session: SessionDep, document_id: DocumentId, page: PageDep, base: BaseUrl
 ) -> Response:
     after = decode_cursor(page.cursor, "events", (str, str)) if page.cursor else None
     items, last = service.list_events(
@@ -121,7 +142,7 @@ def document_events(
         document_id=document_id,
         after=after,
         limit=page.limit,
-        base=_base(request),
+        base=base,
     )
     return page_response(
         request, EventList, items, limit=page.limit, cursor_kind="events", last_key=last

@@ -3,8 +3,8 @@
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, literal, select, tuple_, union
-from sqlmodel import Session
+from sqlalchemy import Row, func, literal, select, tuple_, union
+from sqlmodel import Session, col
 
 from api.db.models import (
     Document,
@@ -23,23 +23,21 @@ from api.events.schemas import EventDocument, EventPublic, EventSummary
 from api.formats.jsonld import writer as jsonld
 from api.links import same_as
 
-_DATE = func.coalesce(Entity.date_start, literal(UNDATED))
+_DATE = func.coalesce(col(Entity.date_start), literal(UNDATED))
+# The columns of an event summary; every query of events starts from this statement.
+_EVENTS = select(
+    col(Entity.id),
+    col(Entity.name),
+    col(Entity.date),
+    col(Entity.date_start),
+    col(Entity.date_end),
+    col(Event.event_type),
+    col(Event.place_id),
+    _DATE.label("sort_date"),
+).join(Event, col(Event.id) == col(Entity.id))
 
 
-def _columns() -> Any:
-    return select(
-        Entity.id,
-        Entity.name,
-        Entity.date,
-        Entity.date_start,
-        Entity.date_end,
-        Event.event_type,
-        Event.place_id,
-        _DATE.label("sort_date"),
-    ).join(Event, Event.id == Entity.id)  # type: ignore[arg-type]
-
-
-def _summary(row: Any, base: str) -> EventSummary:
+def _summary(row: Row[Any], base: str) -> EventSummary:
     return EventSummary(
         id=row.id,
         name=row.name,
@@ -65,39 +63,41 @@ def list_events(
     limit: int,
     base: str,
 ) -> tuple[list[EventSummary], list[Any] | None]:
-    query = _columns()
+    query = _EVENTS
     if date_from is not None:
-        query = query.where(Entity.date_end >= date_from)  # type: ignore[operator]
+        query = query.where(col(Entity.date_end) >= date_from)
     if date_to is not None:
-        query = query.where(Entity.date_start <= date_to)  # type: ignore[operator]
+        query = query.where(col(Entity.date_start) <= date_to)
     if event_type is not None:
-        query = query.where(Event.event_type == event_type)
+        query = query.where(col(Event.event_type) == event_type)
     if place is not None:
-        query = query.where(Event.place_id == place)
+        query = query.where(col(Event.place_id) == place)
     if participant is not None:
         query = query.where(
-            Entity.id.in_(  # type: ignore[attr-defined]
-                select(EventParticipant.event_id).where(EventParticipant.entity_id == participant)
+            col(Entity.id).in_(
+                select(col(EventParticipant.event_id)).where(
+                    col(EventParticipant.entity_id) == participant
+                )
             )
         )
     if document_id is not None:
         require_document(session, document_id)
         linked = union(
-            select(EventReport.event_id).where(EventReport.document_id == document_id),
-            select(Mention.entity_id).where(
-                Mention.document_id == document_id,
-                Mention.status.in_(VISIBLE),  # type: ignore[attr-defined]
+            select(col(EventReport.event_id)).where(col(EventReport.document_id) == document_id),
+            select(col(Mention.entity_id)).where(
+                col(Mention.document_id) == document_id,
+                col(Mention.status).in_(VISIBLE),
             ),
         )
-        query = query.where(Entity.id.in_(linked))  # type: ignore[attr-defined]
+        query = query.where(col(Entity.id).in_(linked))
     if after is not None:
         try:
             day = dt.date.fromisoformat(after[0])
         except ValueError:
             raise ProblemError(400, "The cursor is not valid for this list.") from None
         bound = tuple_(literal(day), literal(after[1]))
-        query = query.where(tuple_(_DATE, Entity.id) > bound)
-    rows = session.execute(query.order_by(_DATE, Entity.id).limit(limit + 1)).all()
+        query = query.where(tuple_(_DATE, col(Entity.id)) > bound)
+    rows = session.execute(query.order_by(_DATE, col(Entity.id)).limit(limit + 1)).all()
     items = [_summary(r, base) for r in rows[:limit]]
     last = None
     if len(rows) > limit:
@@ -107,44 +107,49 @@ def list_events(
 
 
 def get_event(session: Session, *, event_id: str, base: str) -> EventPublic:
-    row = session.execute(_columns().where(Entity.id == event_id)).first()
+    row = session.execute(_EVENTS.where(col(Entity.id) == event_id)).first()
     if row is None:
         raise NotFound("event", event_id)
     entity = session.get(Entity, event_id)
     assert entity is not None
     place_name = None
     if row.place_id is not None:
-        place_name = session.execute(select(Entity.name).where(Entity.id == row.place_id)).scalar()
+        place_name = session.execute(
+            select(col(Entity.name)).where(col(Entity.id) == row.place_id)
+        ).scalar()
     participants = [
         Participant(id=r.id, name=r.name, type=r.type, role=r.role)
         for r in session.execute(
-            select(Entity.id, Entity.name, Entity.type, EventParticipant.role)
-            .join(EventParticipant, EventParticipant.entity_id == Entity.id)  # type: ignore[arg-type]
-            .where(EventParticipant.event_id == event_id)
-            .order_by(EventParticipant.id)
+            select(col(Entity.id), col(Entity.name), col(Entity.type), col(EventParticipant.role))
+            .join(EventParticipant, col(EventParticipant.entity_id) == col(Entity.id))
+            .where(col(EventParticipant.event_id) == event_id)
+            .order_by(col(EventParticipant.id))
         ).all()
     ]
     reports: dict[str, list[str]] = {}
     for r in session.execute(
-        select(EventReport.document_id, EventReport.passage_ref)
-        .where(EventReport.event_id == event_id)
-        .order_by(EventReport.document_id, EventReport.passage_ref)
+        select(col(EventReport.document_id), col(EventReport.passage_ref))
+        .where(col(EventReport.event_id) == event_id)
+        .order_by(col(EventReport.document_id), col(EventReport.passage_ref))
     ).all():
         refs = reports.setdefault(r.document_id, [])
         if r.passage_ref:
             refs.append(r.passage_ref)
-    mentions = dict(
-        session.execute(
-            select(Mention.document_id, func.count())
-            .where(Mention.entity_id == event_id, Mention.status.in_(VISIBLE))  # type: ignore[attr-defined]
-            .group_by(Mention.document_id)
+    mentions: dict[str, int] = {
+        document: count
+        for document, count in session.execute(
+            select(col(Mention.document_id), func.count())
+            .where(col(Mention.entity_id) == event_id, col(Mention.status).in_(VISIBLE))
+            .group_by(col(Mention.document_id))
         ).all()
-    )
+    }
     ids = sorted(set(reports) | set(mentions))
     titles = {
         r.id: (r.title, r.date)
         for r in session.execute(
-            select(Document.id, Document.title, Document.date).where(Document.id.in_(ids))  # type: ignore[attr-defined]
+            select(col(Document.id), col(Document.title), col(Document.date)).where(
+                col(Document.id).in_(ids)
+            )
         ).all()
     }
     documents = [
@@ -162,9 +167,9 @@ def get_event(session: Session, *, event_id: str, base: str) -> EventPublic:
     aliases = [
         Alias(text=a.text, case_sensitive=a.case_sensitive)
         for a in session.execute(
-            select(EntityAlias.text, EntityAlias.case_sensitive)
-            .where(EntityAlias.entity_id == event_id)
-            .order_by(EntityAlias.id)
+            select(col(EntityAlias.text), col(EntityAlias.case_sensitive))
+            .where(col(EntityAlias.entity_id) == event_id)
+            .order_by(col(EntityAlias.id))
         ).all()
     ]
     summary = _summary(row, base)
@@ -180,5 +185,7 @@ def get_event(session: Session, *, event_id: str, base: str) -> EventPublic:
 
 def event_jsonld(session: Session, *, event_id: str, base: str) -> dict[str, Any]:
     event = get_event(session, event_id=event_id, base=base)
-    external = session.execute(select(Entity.external_ids).where(Entity.id == event_id)).scalar()
+    external = session.execute(
+        select(col(Entity.external_ids)).where(col(Entity.id) == event_id)
+    ).scalar()
     return jsonld.event_node(event, base, same_as=same_as(external))

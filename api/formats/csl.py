@@ -39,7 +39,6 @@ from typing import Any, Literal
 from api.records.dates import parse_edtf
 
 Style = Literal["chicago", "mla", "bibtex", "csl-json"]
-STYLES: tuple[Style, ...] = ("chicago", "mla", "bibtex", "csl-json")
 CSL_STYLES = {
     "chicago": "chicago-notes-bibliography",
     "mla": "modern-language-association",
@@ -206,9 +205,10 @@ def _honour_initialize_false() -> None:
     def initialize(self: Any, given: str, mark: str, context: Any) -> str:
         if self.get("initialize") == "false":
             return given
-        return original(self, given, mark, context)  # type: ignore[no-any-return]
+        initialised: str = original(self, given, mark, context)
+        return initialised
 
-    initialize._quellen = True  # type: ignore[attr-defined]
+    initialize.__dict__["_quellen"] = True  # marks the patch, so that it is applied once
     Name.initialize = initialize
 
 

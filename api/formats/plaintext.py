@@ -23,13 +23,14 @@ import yaml
 from pydantic import ValidationError
 
 from api.errors import IngestError
+from api.formats.validation import explain
+from api.records.builder import PendingPassage, TextBuilder
 from api.records.record import (
     PASSAGE_KINDS,
     CrossReferenceRecord,
     DocumentRecord,
     FootnoteRecord,
     MentionRecord,
-    PageRecord,
     PassageRecord,
 )
 
@@ -50,7 +51,9 @@ class _Line:
     pages: list[tuple[str, int]] = field(default_factory=list)
 
 
-def _strip_inline(raw: str, path: Path, lineno: int) -> tuple[str, list[tuple[str, int]], list]:
+def _strip_inline(
+    raw: str, path: Path, lineno: int
+) -> tuple[str, list[tuple[str, int]], list[tuple[str, int]]]:
     """Remove footnote and page tokens from one line, remembering where they stood."""
     out: list[str] = []
     markers: list[tuple[str, int]] = []
@@ -132,23 +135,14 @@ def read_annotated_text(source: str, path: Path, metadata: dict[str, Any]) -> Do
         raise IngestError(path, "the text file holds no passages")
 
     first_page = (metadata.get("provenance") or {}).get("first_page")
-    first_page = str(first_page) if first_page is not None else None
-    pieces: list[str] = []
-    length = 0
-    passages: list[PassageRecord] = []
-    anchors: dict[str, list[tuple[int, str, int]]] = {}  # marker -> [(offset, ref, lineno)]
-    pages: list[PageRecord] = []
+    builder = TextBuilder(first_page=str(first_page) if first_page is not None else None)
+    line_of: dict[str, int] = {}  # passage ref -> its line, for messages about its markers
     section = 0
     counter = 0
     pending = sorted(line_pages, key=lambda item: item[1])
     for index, line in enumerate(lines):
-        if index:
-            joiner = "\n" if line.kind == "list_item" == lines[index - 1].kind else "\n\n"
-            pieces.append(joiner)
-            length += len(joiner)
-        start = length
         while pending and pending[0][1] == index:
-            pages.append(PageRecord(n=pending.pop(0)[0], offset=start))
+            builder.page_break(pending.pop(0)[0])
         if line.section_heading:
             section += 1
             counter = 0
@@ -156,26 +150,18 @@ def read_annotated_text(source: str, path: Path, metadata: dict[str, Any]) -> Do
         else:
             counter += 1
             ref = f"sec{section}.p{counter}" if section else f"p{counter}"
-        for page, offset in line.pages:
-            pages.append(PageRecord(n=page, offset=start + offset))
-        for marker, offset in line.markers:
-            anchors.setdefault(marker, []).append((start + offset, ref, line.lineno))
-        earlier = [page for page in pages if page.offset <= start]
-        page_label = earlier[-1].n if earlier else first_page
-        passages.append(
-            PassageRecord(
+        line_of[ref] = line.lineno
+        builder.add(
+            PendingPassage(
                 ref=ref,
-                kind=line.kind,  # type: ignore[arg-type]
+                kind=line.kind,
                 text=line.text,
-                start=start,
-                end=start + len(line.text),
-                boilerplate=line.boilerplate,
                 section_ref=f"sec{section}" if section else None,
-                page=page_label,
+                boilerplate=line.boilerplate,
+                anchors=line.markers,
+                pages=line.pages,
             )
         )
-        pieces.append(line.text)
-        length += len(line.text)
     for page, _ in pending:
         raise IngestError(path, f"page break {page} stands after the last passage")
 
@@ -194,10 +180,11 @@ def read_annotated_text(source: str, path: Path, metadata: dict[str, Any]) -> Do
         if marker in seen:
             raise IngestError(path.with_suffix(".yaml"), f"footnote marker {marker} is used twice")
         seen.add(marker)
-        places = anchors.pop(marker, [])
+        places = builder.anchors.pop(marker, [])
         if len(places) > 1:
-            raise IngestError(path, f"footnote marker [^{marker}] stands twice", places[1][2])
-        offset, ref = (places[0][0], places[0][1]) if places else (None, None)
+            where = line_of[places[1][1]]
+            raise IngestError(path, f"footnote marker [^{marker}] stands twice", where)
+        offset, passage_ref = places[0] if places else (None, None)
         footnotes.append(
             FootnoteRecord(
                 ref=str(note.get("ref") or f"fn{note.get('number', number)}"),
@@ -205,14 +192,15 @@ def read_annotated_text(source: str, path: Path, metadata: dict[str, Any]) -> Do
                 number=int(note.get("number", number)),
                 text=str(note["text"]).strip(),
                 offset=offset,
-                passage_ref=ref,
+                passage_ref=passage_ref,
             )
         )
-    for marker, places in anchors.items():
-        raise IngestError(path, f"marker [^{marker}] has no footnote in the sidecar", places[0][2])
+    for marker, places in builder.anchors.items():
+        where = line_of[places[0][1]]
+        raise IngestError(path, f"marker [^{marker}] has no footnote in the sidecar", where)
 
     sidecar = path.with_suffix(".yaml")
-    containers = _Containers(passages, footnotes)
+    containers = _Containers(builder.passages, footnotes)
     mentions = [
         _mention(item, containers, sidecar)
         for item in _as_list(meta.pop("mentions", None), sidecar)
@@ -224,15 +212,15 @@ def read_annotated_text(source: str, path: Path, metadata: dict[str, Any]) -> Do
     try:
         return DocumentRecord(
             **meta,
-            text="".join(pieces),
-            passages=passages,
+            text=builder.text,
+            passages=builder.passages,
             footnotes=footnotes,
-            pages=pages,
+            pages=builder.pages,
             mentions=mentions,
             cross_references=xrefs,
         )
     except ValidationError as exc:
-        raise IngestError(path.with_suffix(".yaml"), _explain(exc)) from exc
+        raise IngestError(path.with_suffix(".yaml"), explain(exc)) from exc
     except TypeError as exc:
         raise IngestError(path.with_suffix(".yaml"), str(exc)) from exc
 
@@ -293,7 +281,7 @@ def _mention(item: dict[str, Any], containers: _Containers, sidecar: Path) -> Me
     start, end, surface = _locate(item, text, where, sidecar)
     try:
         return MentionRecord(
-            container=kind,  # type: ignore[arg-type]
+            container=kind,
             ref=ref,
             start=start,
             end=end,
@@ -302,7 +290,7 @@ def _mention(item: dict[str, Any], containers: _Containers, sidecar: Path) -> Me
             status=item.get("status", "curated"),
         )
     except ValidationError as exc:
-        raise IngestError(sidecar, f"{where}: {_explain(exc)}") from exc
+        raise IngestError(sidecar, f"{where}: {explain(exc)}") from exc
 
 
 def _cross_reference(
@@ -318,7 +306,7 @@ def _cross_reference(
             start, end, _ = _locate(anchor, text, f"cross-reference in {kind} {ref}", sidecar)
     try:
         return CrossReferenceRecord(
-            container=kind,  # type: ignore[arg-type]
+            container=kind,
             ref=ref,
             start=start,
             end=end,
@@ -326,15 +314,7 @@ def _cross_reference(
             target=item.get("target") or {},
         )
     except ValidationError as exc:
-        raise IngestError(sidecar, f"cross-reference: {_explain(exc)}") from exc
-
-
-def _explain(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors():
-        where = ".".join(str(item) for item in error["loc"]) or "document"
-        parts.append(f"{where}: {error['msg']}")
-    return "; ".join(parts)
+        raise IngestError(sidecar, f"cross-reference: {explain(exc)}") from exc
 
 
 def load_yaml(path: Path) -> dict[str, Any]:

@@ -6,10 +6,11 @@ first, strongest edges first, and stops adding nodes at the limit, saying so.
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import Row, func, select
+from sqlmodel import Session, col
 
 from api.db.models import CrossReference, Document, Entity, Mention
 from api.db.models.document import live_document_ids
@@ -29,43 +30,43 @@ def _split(center: str, session: Session) -> tuple[str, str]:
     raise NotFound("document or entity", center)
 
 
-def _entity_edges(session: Session, document_ids: list[str]) -> list[Any]:
+def _entity_edges(session: Session, document_ids: list[str]) -> Sequence[Row[Any]]:
     return session.execute(
-        select(Mention.document_id, Mention.entity_id, func.count().label("n"))
+        select(col(Mention.document_id), col(Mention.entity_id), func.count().label("n"))
         .where(
-            Mention.document_id.in_(document_ids),  # type: ignore[attr-defined]
-            Mention.status.in_(VISIBLE),  # type: ignore[attr-defined]
-            Mention.document_id.in_(live_document_ids()),  # type: ignore[attr-defined]
+            col(Mention.document_id).in_(document_ids),
+            col(Mention.status).in_(VISIBLE),
+            col(Mention.document_id).in_(live_document_ids()),
         )
-        .group_by(Mention.document_id, Mention.entity_id)
+        .group_by(col(Mention.document_id), col(Mention.entity_id))
     ).all()
 
 
-def _document_edges_of_entities(session: Session, entity_ids: list[str]) -> list[Any]:
+def _document_edges_of_entities(session: Session, entity_ids: list[str]) -> Sequence[Row[Any]]:
     return session.execute(
-        select(Mention.document_id, Mention.entity_id, func.count().label("n"))
+        select(col(Mention.document_id), col(Mention.entity_id), func.count().label("n"))
         .where(
-            Mention.entity_id.in_(entity_ids),  # type: ignore[attr-defined]
-            Mention.status.in_(VISIBLE),  # type: ignore[attr-defined]
-            Mention.document_id.in_(live_document_ids()),  # type: ignore[attr-defined]
+            col(Mention.entity_id).in_(entity_ids),
+            col(Mention.status).in_(VISIBLE),
+            col(Mention.document_id).in_(live_document_ids()),
         )
-        .group_by(Mention.document_id, Mention.entity_id)
+        .group_by(col(Mention.document_id), col(Mention.entity_id))
     ).all()
 
 
-def _reference_edges(session: Session, document_ids: list[str]) -> list[Any]:
+def _reference_edges(session: Session, document_ids: list[str]) -> Sequence[Row[Any]]:
     return session.execute(
         select(
-            CrossReference.source_document_id,
-            CrossReference.target_document_id,
-            CrossReference.relation,
-            CrossReference.origin,
-            CrossReference.score,
+            col(CrossReference.source_document_id),
+            col(CrossReference.target_document_id),
+            col(CrossReference.relation),
+            col(CrossReference.origin),
+            col(CrossReference.score),
         ).where(
-            CrossReference.target_document_id.in_(live_document_ids()),  # type: ignore[union-attr]
-            CrossReference.source_document_id.in_(live_document_ids()),  # type: ignore[attr-defined]
-            CrossReference.source_document_id.in_(document_ids)  # type: ignore[attr-defined]
-            | CrossReference.target_document_id.in_(document_ids),  # type: ignore[union-attr]
+            col(CrossReference.target_document_id).in_(live_document_ids()),
+            col(CrossReference.source_document_id).in_(live_document_ids()),
+            col(CrossReference.source_document_id).in_(document_ids)
+            | col(CrossReference.target_document_id).in_(document_ids),
         )
     ).all()
 
@@ -141,20 +142,22 @@ def _describe(session: Session, depths: dict[str, int]) -> list[GraphNode]:
     labels: dict[str, tuple[str, str]] = {}
     if ids["document"]:
         for r in session.execute(
-            select(Document.id, Document.title, Document.source_type).where(
-                Document.id.in_(ids["document"])  # type: ignore[attr-defined]
+            select(col(Document.id), col(Document.title), col(Document.source_type)).where(
+                col(Document.id).in_(ids["document"])
             )
         ).all():
             labels[f"document:{r.id}"] = (r.source_type, r.title)
     if ids["entity"]:
         for r in session.execute(
-            select(Entity.id, Entity.name, Entity.type).where(Entity.id.in_(ids["entity"]))  # type: ignore[attr-defined]
+            select(col(Entity.id), col(Entity.name), col(Entity.type)).where(
+                col(Entity.id).in_(ids["entity"])
+            )
         ).all():
             labels[f"entity:{r.id}"] = (r.type, r.name)
     return [
         GraphNode(
             id=node,
-            kind=node.split(":", 1)[0],  # type: ignore[arg-type]
+            kind=node.split(":", 1)[0],
             type=labels[node][0],
             label=labels[node][1],
             depth=depth,

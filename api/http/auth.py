@@ -3,6 +3,7 @@
 Keys themselves (their format, hashing and scopes) are kept in api/db/keys.py.
 """
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -43,7 +44,7 @@ def authenticate(request: Request) -> Principal | None:
     return principal
 
 
-def require(scope: str):  # type: ignore[no-untyped-def]
+def require(scope: str) -> Callable[[Request], Principal]:
     """A dependency demanding a key with at least ``scope``."""
 
     def dependency(request: Request) -> Principal:

@@ -185,7 +185,8 @@ def route_template(scope: Scope) -> str:
     if isinstance(path, str) and path:
         return path
     if "app_root_path" in scope:  # answered by a Mount (static files)
-        return scope["root_path"][len(scope["app_root_path"]) :] + "/{path}"
+        root_path: str = scope["root_path"]
+        return root_path[len(scope["app_root_path"]) :] + "/{path}"
     return UNMATCHED_ROUTE
 
 
@@ -335,7 +336,7 @@ def metrics(request: Request) -> Response:
     """Prometheus text format: every worker's numbers when several run, else this one's."""
     if os.environ.get(MULTIPROC_ENV):
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        multiprocess.MultiProcessCollector(registry)
         body = generate_latest(registry)
     else:
         body = generate_latest(REGISTRY)

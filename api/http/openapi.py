@@ -124,7 +124,10 @@ def _link_etags(paths: dict[str, Any]) -> None:
         ]
         if not edits:
             continue
-        sources = [(item["get"], "200", {})] if "get" in item else []
+        # (operation answering with the ETag, its status, path parameters it gives the edit)
+        sources: list[tuple[dict[str, Any], str, dict[str, str]]] = (
+            [(item["get"], "200", {})] if "get" in item else []
+        )
         sources += [(edit, "200", {}) for edit in edits if "200" in edit["responses"]]
         parent, _, last = path.rpartition("/")
         creator = paths.get(parent, {}).get("post")

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request
 
+from api.deps import links_base
 from api.errors import ProblemError
 
 DEFAULT_LIMIT = 50
@@ -89,7 +90,7 @@ def next_link(request: Request, cursor: str | None) -> str | None:
         return None
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
     params.append(("cursor", cursor))
-    root = request.scope.get("root_path", "")
+    root = links_base(request)
     path = request.url.path
     if root and not path.startswith(root):
         path = root + path

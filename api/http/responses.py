@@ -1,8 +1,9 @@
-"""Fast JSON responses and media-type negotiation.
+"""Fast JSON responses and pages.
 
 Routes return ``json_response(model)`` instead of letting FastAPI validate and re-serialize
 the model: the model was built from typed rows and pydantic-core dumps it once. The
 ``response_model`` declared on each route still documents the shape in OpenAPI.
+Choosing a media type from ``Accept`` is ``api.http.negotiation``'s.
 """
 
 from collections.abc import Sequence
@@ -11,7 +12,6 @@ from typing import Any
 from fastapi import Request, Response
 from pydantic import BaseModel
 
-from api.errors import ProblemError
 from api.http.pagination import encode_cursor, next_link
 from api.schemas import Page
 from api.versions import body_of
@@ -26,54 +26,6 @@ def json_response(
         headers=headers,
         status_code=status_code,
     )
-
-
-def _accept_entries(accept: str) -> list[tuple[str, float]]:
-    entries: list[tuple[str, float]] = []
-    for part in accept.split(","):
-        fields = [f.strip() for f in part.split(";")]
-        if not fields[0]:
-            continue
-        quality = 1.0
-        for param in fields[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        entries.append((fields[0].lower(), quality))
-    return entries
-
-
-def negotiate(request: Request, offered: list[str]) -> str:
-    """Pick the best offered media type for the Accept header; 406 when none is acceptable.
-
-    The first offered type is the default for a missing Accept or ``*/*``.
-    """
-    accept = request.headers.get("accept", "").strip()
-    if not accept:
-        return offered[0]
-    best: tuple[float, int, str] | None = None
-    for rank, media_type in enumerate(offered):
-        main = media_type.split("/")[0]
-        quality = max(
-            (
-                q
-                for pattern, q in _accept_entries(accept)
-                if pattern in (media_type, f"{main}/*", "*/*")
-            ),
-            default=0.0,
-        )
-        if quality > 0 and (best is None or (quality, -rank) > (best[0], best[1])):
-            best = (quality, -rank, media_type)
-    if best is None:
-        raise ProblemError(
-            406,
-            f"Cannot answer with any media type in Accept: {accept!r}. "
-            f"Offered: {', '.join(offered)}.",
-        )
-    return best[2]
 
 
 def page_response(

@@ -16,7 +16,8 @@ router = APIRouter(prefix="/v1/imports", tags=["curation"])
 
 
 def _base(request: Request) -> str:
-    return request.scope.get("root_path", "")  # type: ignore[no-any-return]
+    root_path: str = request.scope.get("root_path", "")
+    return root_path
 
 
 @router.post(

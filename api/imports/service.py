@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import Engine, literal, select, tuple_, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.db.keys import Principal
 from api.db.models import ImportJob
@@ -41,7 +41,7 @@ def public(job: ImportJob, base: str) -> ImportJobPublic:
     documents, size = _LIVE.get(job.id, (job.documents_done, job.bytes_done))
     return ImportJobPublic(
         id=job.id,
-        status=job.status,  # type: ignore[arg-type]
+        status=job.status,
         filename=job.filename,
         format=job.format,
         key_name=job.key_name,
@@ -193,7 +193,7 @@ def _fail(engine: Engine, job_id: str, message: str) -> None:
 
 def _update(engine: Engine, job_id: str, **values: Any) -> None:
     with Session(engine) as session:
-        session.execute(update(ImportJob).where(ImportJob.id == job_id).values(**values))  # type: ignore[arg-type]
+        session.execute(update(ImportJob).where(col(ImportJob.id) == job_id).values(**values))
         session.commit()
 
 
@@ -213,7 +213,8 @@ def recent(session: Session, *, after: list[Any] | None, limit: int) -> list[Imp
         except ValueError:
             raise ProblemError(400, "The cursor is not valid for this list.") from None
         query = query.where(
-            tuple_(ImportJob.created_at, ImportJob.id) < tuple_(literal(moment), literal(after[1]))
+            tuple_(col(ImportJob.created_at), col(ImportJob.id))
+            < tuple_(literal(moment), literal(after[1]))
         )
-    order = (ImportJob.created_at.desc(), ImportJob.id.desc())  # type: ignore[attr-defined]
+    order = (col(ImportJob.created_at).desc(), col(ImportJob.id).desc())
     return list(session.execute(query.order_by(*order).limit(limit + 1)).scalars())

@@ -19,19 +19,13 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.db.engine import begin_write
 from api.db.models import Collection, Entity
 from api.errors import IngestError
-from api.ingest.sources import (
-    FolderCollections,
-    Options,
-    Source,
-    Unit,
-    read_all,
-    read_units,
-)
+from api.ingest.parallel import read_all
+from api.ingest.sources import FolderCollections, Options, Source, Unit, read_units
 from api.linking.batch import Linker, LinkReport
 from api.records.index import DeferredIndex, index_for
 from api.records.record import CollectionRecord, EntityRecord, EventRecord
@@ -188,7 +182,9 @@ class _Writer:
         if unit.known:
             ids = {e.id for e in unit.known}
             present = set(
-                self.session.execute(select(Entity.id).where(Entity.id.in_(ids))).scalars()  # type: ignore[attr-defined]
+                self.session.execute(
+                    select(col(Entity.id)).where(col(Entity.id).in_(ids))
+                ).scalars()
             )
             missing = [e for e in unit.known if e.id not in present]
             new_aliases = any(e.aliases for e in missing)
@@ -203,7 +199,11 @@ class _Writer:
         if unit.registry is not None and (unit.registry.entities or unit.registry.events):
             counts = write_registry(self.session, unit.registry)
             if counts[Outcome.NEW] or counts[Outcome.UPDATED]:
-                relink = any(e.aliases for e in [*unit.registry.entities, *unit.registry.events])
+                listed: list[EntityRecord | EventRecord] = [
+                    *unit.registry.entities,
+                    *unit.registry.events,
+                ]
+                relink = any(e.aliases for e in listed)
                 new_aliases = new_aliases or relink
             if unit.registry.events:
                 registry = unit.registry

@@ -21,7 +21,8 @@ from sqlmodel import Session
 from api.db.engine import session_scope
 from api.db.models import Document
 from api.errors import IngestError
-from api.formats.plaintext import _explain, load_yaml, read_document
+from api.formats.plaintext import load_yaml, read_document
+from api.formats.validation import explain
 from api.linking.batch import link_batch
 from api.records.record import CollectionRecord, DocumentRecord
 from api.records.registry import Registry, read_registry
@@ -58,7 +59,7 @@ def read_seed_corpus(data_dir: Path) -> SeedCorpus:
         try:
             collection = CollectionRecord(**load_yaml(meta_path))
         except ValidationError as exc:
-            raise IngestError(meta_path, _explain(exc)) from exc
+            raise IngestError(meta_path, explain(exc)) from exc
         if collection.id != folder.name:
             raise IngestError(
                 meta_path, f"collection id {collection.id!r} must match its folder name"
@@ -95,7 +96,8 @@ def write_seed_corpus(session: Session, corpus: SeedCorpus) -> dict[Outcome, int
 
 def database_is_empty(engine: Engine) -> bool:
     with Session(engine) as session:
-        return session.execute(select(func.count()).select_from(Document)).scalar_one() == 0
+        documents: int = session.execute(select(func.count()).select_from(Document)).scalar_one()
+    return documents == 0
 
 
 def load_seed_corpus(engine: Engine, data_dir: Path) -> dict[Outcome, int]:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.db.models import Document, Footnote, Mention, Passage
 from api.linking.inference import infer_links
@@ -60,7 +60,7 @@ class Linker:
         session = self.session
         if document_ids is None:
             document_ids = list(
-                session.execute(select(Document.id).order_by(Document.id)).scalars()
+                session.execute(select(col(Document.id)).order_by(col(Document.id))).scalars()
             )
         if self._matcher is None:
             self._matcher = build_matcher(session)
@@ -97,7 +97,7 @@ def documents_mentioning(session: Session, entity_id: str) -> set[str]:
     """The documents with a mention of this entity (any status)."""
     return set(
         session.execute(
-            select(Mention.document_id).where(Mention.entity_id == entity_id).distinct()  # type: ignore[arg-type]
+            select(col(Mention.document_id)).where(col(Mention.entity_id) == entity_id).distinct()
         ).scalars()
     )
 
@@ -125,11 +125,11 @@ def documents_naming(session: Session, aliases: Iterable[str]) -> set[str] | Non
             chunk = sorted(needles)[first : first + 50]
             found.update(
                 session.execute(
-                    select(model.document_id)  # type: ignore[attr-defined]
+                    select(col(model.document_id))
                     .where(
                         or_(
                             *(
-                                func.lower(model.text).contains(needle, autoescape=True)  # type: ignore[attr-defined]
+                                func.lower(col(model.text)).contains(needle, autoescape=True)
                                 for needle in chunk
                             )
                         )

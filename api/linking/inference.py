@@ -25,9 +25,11 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, delete, func, insert, select, tuple_, update
-from sqlmodel import Session
+from sqlalchemy.orm import Mapped
+from sqlmodel import Session, col
 
 from api.db.models import CrossReference, Document, DocumentEntity, Entity, Mention
+from api.db.models.base import table_of
 
 INFERRED_MIN_SHARED = 2
 INFERRED_MIN_SCORE = 0.15
@@ -58,16 +60,18 @@ def sync_entity_sets(session: Session, document_ids: Sequence[str] | None) -> se
         session.execute(
             insert(DocumentEntity).from_select(
                 ["document_id", "entity_id"],
-                select(Mention.document_id, Mention.entity_id)
-                .where(Mention.status != "rejected")
+                select(col(Mention.document_id), col(Mention.entity_id))
+                .where(col(Mention.status) != "rejected")
                 .distinct(),
             )
         )
-        return set(session.execute(select(DocumentEntity.document_id).distinct()).scalars())
+        return set(session.execute(select(col(DocumentEntity.document_id)).distinct()).scalars())
     changed: set[str] = set()
     for chunk in _chunks(sorted(set(document_ids))):
-        before = _sets(session, DocumentEntity.document_id, DocumentEntity.entity_id, chunk)
-        after = _sets(session, Mention.document_id, Mention.entity_id, chunk, live=True)
+        before = _sets(
+            session, col(DocumentEntity.document_id), col(DocumentEntity.entity_id), chunk
+        )
+        after = _sets(session, col(Mention.document_id), col(Mention.entity_id), chunk, live=True)
         gone = [
             (document_id, entity_id)
             for document_id in chunk
@@ -81,7 +85,7 @@ def sync_entity_sets(session: Session, document_ids: Sequence[str] | None) -> se
         if gone:
             session.execute(
                 delete(DocumentEntity).where(
-                    tuple_(DocumentEntity.document_id, DocumentEntity.entity_id).in_(gone)
+                    tuple_(col(DocumentEntity.document_id), col(DocumentEntity.entity_id)).in_(gone)
                 )
             )
         if new:
@@ -91,11 +95,16 @@ def sync_entity_sets(session: Session, document_ids: Sequence[str] | None) -> se
 
 
 def _sets(
-    session: Session, owner: object, member: object, ids: Collection[str], *, live: bool = False
+    session: Session,
+    owner: Mapped[str],
+    member: Mapped[str],
+    ids: Collection[str],
+    *,
+    live: bool = False,
 ) -> defaultdict[str, set[str]]:
-    query = select(owner, member).where(owner.in_(ids))  # type: ignore[attr-defined]
+    query = select(owner, member).where(owner.in_(ids))
     if live:
-        query = query.where(Mention.status != "rejected")
+        query = query.where(col(Mention.status) != "rejected")
     found: defaultdict[str, set[str]] = defaultdict(set)
     for holder, item in session.execute(query.distinct()):
         found[holder].add(item)
@@ -107,7 +116,7 @@ class _Corpus:
 
     def __init__(self, session: Session):
         self.session = session
-        self.total = session.execute(select(func.count()).select_from(Document)).scalar_one()
+        self.total: int = session.execute(select(func.count()).select_from(Document)).scalar_one()
         self.entities: dict[str, set[str]] = {}
         self.frequency: dict[str, int] = {}
         self.kinds: dict[str, tuple[str, str]] = {}
@@ -118,7 +127,9 @@ class _Corpus:
     def load_sets(self, document_ids: Iterable[str]) -> None:
         wanted = sorted(set(document_ids) - self.entities.keys())
         for chunk in _chunks(wanted):
-            found = _sets(self.session, DocumentEntity.document_id, DocumentEntity.entity_id, chunk)
+            found = _sets(
+                self.session, col(DocumentEntity.document_id), col(DocumentEntity.entity_id), chunk
+            )
             for document_id in chunk:
                 self.entities[document_id] = found[document_id]
         self._load_entities({e for d in wanted for e in self.entities[d]})
@@ -127,13 +138,15 @@ class _Corpus:
         wanted = sorted(entity_ids - self.frequency.keys())
         for chunk in _chunks(wanted):
             for entity_id, count in self.session.execute(
-                select(DocumentEntity.entity_id, func.count())
-                .where(DocumentEntity.entity_id.in_(chunk))  # type: ignore[attr-defined]
-                .group_by(DocumentEntity.entity_id)
+                select(col(DocumentEntity.entity_id), func.count())
+                .where(col(DocumentEntity.entity_id).in_(chunk))
+                .group_by(col(DocumentEntity.entity_id))
             ):
                 self.frequency[entity_id] = count
             for row in self.session.execute(
-                select(Entity.id, Entity.type, Entity.name).where(Entity.id.in_(chunk))  # type: ignore[attr-defined]
+                select(col(Entity.id), col(Entity.type), col(Entity.name)).where(
+                    col(Entity.id).in_(chunk)
+                )
             ):
                 self.kinds[row.id] = (row.type, row.name)
 
@@ -149,8 +162,8 @@ class _Corpus:
         for chunk in _chunks(sorted(distinctive)):
             found.update(
                 self.session.execute(
-                    select(DocumentEntity.document_id).where(
-                        DocumentEntity.entity_id.in_(chunk)  # type: ignore[attr-defined]
+                    select(col(DocumentEntity.document_id)).where(
+                        col(DocumentEntity.entity_id).in_(chunk)
                     )
                 ).scalars()
             )
@@ -205,9 +218,9 @@ def infer_links(
         for chunk in _chunks(sorted(changed)):
             linking_in.update(
                 session.execute(
-                    select(CrossReference.source_document_id).where(
-                        CrossReference.origin == "inferred",  # type: ignore[arg-type]
-                        CrossReference.target_document_id.in_(chunk),  # type: ignore[union-attr]
+                    select(col(CrossReference.source_document_id)).where(
+                        col(CrossReference.origin) == "inferred",
+                        col(CrossReference.target_document_id).in_(chunk),
                     )
                 ).scalars()
             )
@@ -262,21 +275,19 @@ _Stored = dict[tuple[str, str], tuple[int, str, float | None, str | None]]
 
 def _stored(session: Session, sources: list[str] | None) -> _Stored:
     query = select(
-        CrossReference.id,
-        CrossReference.source_document_id,
-        CrossReference.target_document_id,
-        CrossReference.relation,
-        CrossReference.score,
-        CrossReference.reason,
-    ).where(CrossReference.origin == "inferred")  # type: ignore[arg-type]
+        col(CrossReference.id),
+        col(CrossReference.source_document_id),
+        col(CrossReference.target_document_id),
+        col(CrossReference.relation),
+        col(CrossReference.score),
+        col(CrossReference.reason),
+    ).where(col(CrossReference.origin) == "inferred")
     stored: _Stored = {}
     for chunk in [None] if sources is None else list(_chunks(sources)):
         chosen = (
             query
             if chunk is None
-            else query.where(
-                CrossReference.source_document_id.in_(chunk)  # type: ignore[attr-defined]
-            )
+            else query.where(col(CrossReference.source_document_id).in_(chunk))
         )
         for row in session.execute(chosen):
             key = (row.source_document_id, row.target_document_id or "")
@@ -323,12 +334,10 @@ def _write(session: Session, found: dict[str, list[Link]], stored: _Stored) -> i
     gone = sorted(held[0] for key, held in stored.items() if key not in keep)
     for first in range(0, len(gone), CHUNK):
         session.execute(
-            delete(CrossReference).where(
-                CrossReference.id.in_(gone[first : first + CHUNK])  # type: ignore[union-attr]
-            )
+            delete(CrossReference).where(col(CrossReference.id).in_(gone[first : first + CHUNK]))
         )
     if changed:
-        table = CrossReference.__table__  # type: ignore[attr-defined]
+        table = table_of(CrossReference)
         session.connection().execute(
             update(table)
             .where(table.c.id == bindparam("xref_id"))

@@ -7,10 +7,10 @@ keeps the run idempotent and the ids of mentions found again.
 """
 
 import threading
-from typing import Any
+from collections.abc import Mapping
 
-from sqlalchemy import delete, insert, select
-from sqlmodel import Session
+from sqlalchemy import RowMapping, delete, insert, select
+from sqlmodel import Session, col
 
 from api.db.models import EntityAlias, Mention
 from api.linking.matcher import AliasMatcher
@@ -33,9 +33,9 @@ def build_matcher(session: Session) -> AliasMatcher:
     aliases = tuple(
         (r.text, r.entity_id, bool(r.case_sensitive))
         for r in session.execute(
-            select(EntityAlias.text, EntityAlias.entity_id, EntityAlias.case_sensitive).order_by(
-                EntityAlias.key, EntityAlias.entity_id
-            )
+            select(
+                col(EntityAlias.text), col(EntityAlias.entity_id), col(EntityAlias.case_sensitive)
+            ).order_by(col(EntityAlias.key), col(EntityAlias.entity_id))
         )
     )
     with _built_lock:
@@ -64,20 +64,18 @@ def link_chunk(
     held: dict[tuple[object, ...], int] = {}
     for row in session.connection().execute(
         select(
-            Mention.id,
-            Mention.document_id,
-            Mention.passage_id,
-            Mention.footnote_id,
-            Mention.entity_id,
-            Mention.start,
-            Mention.end,
-            Mention.status,
-        ).where(
-            Mention.document_id.in_(chunk)  # type: ignore[attr-defined]
-        )
+            col(Mention.id),
+            col(Mention.document_id),
+            col(Mention.passage_id),
+            col(Mention.footnote_id),
+            col(Mention.entity_id),
+            col(Mention.start),
+            col(Mention.end),
+            col(Mention.status),
+        ).where(col(Mention.document_id).in_(chunk))
     ):
         if row.status == "auto":
-            held[_key(row)] = row.id
+            held[_key(row._mapping)] = row.id
             continue
         key = (
             ("passage", row.passage_id)
@@ -107,16 +105,16 @@ def link_chunk(
     found = {_key(row) for row in rows}
     gone = sorted(row_id for key, row_id in held.items() if key not in found)
     for first in range(0, len(gone), 500):
-        session.execute(delete(Mention).where(Mention.id.in_(gone[first : first + 500])))  # type: ignore[union-attr]
+        session.execute(delete(Mention).where(col(Mention.id).in_(gone[first : first + 500])))
     new = [row for row in rows if _key(row) not in held]
     if new:
         session.execute(insert(Mention), new)
     return len(rows)
 
 
-def _key(row: Any) -> tuple[object, ...]:
+def _key(row: Mapping[str, object] | RowMapping) -> tuple[object, ...]:
     """What makes an automatic mention the same one: where it is and whom it names."""
-    get = row.get if isinstance(row, dict) else row._mapping.get
+    get = row.get
     return tuple(
         get(name)
         for name in ("document_id", "passage_id", "footnote_id", "entity_id", "start", "end")

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, bindparam, delete, insert, or_, select, tuple_, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.db.models import (
     CrossReference,
@@ -20,6 +20,7 @@ from api.db.models import (
     Footnote,
     Passage,
 )
+from api.db.models.base import table_of
 from api.linking.mentions import Containers
 from api.records.filenumbers import detect, detected_reference
 
@@ -36,14 +37,14 @@ def read_containers(session: Session, document_ids: Sequence[str]) -> Containers
     found: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
     connection = session.connection()
     for row in connection.execute(
-        select(Passage.document_id, Passage.id, Passage.text).where(  # type: ignore[call-overload]
-            Passage.document_id.in_(document_ids)  # type: ignore[attr-defined]
+        select(col(Passage.document_id), col(Passage.id), col(Passage.text)).where(
+            col(Passage.document_id).in_(document_ids)
         )
     ):
         found[row.document_id].append(("passage", row.id, row.text))
     for row in connection.execute(
-        select(Footnote.document_id, Footnote.id, Footnote.text).where(
-            Footnote.document_id.in_(document_ids)  # type: ignore[attr-defined]
+        select(col(Footnote.document_id), col(Footnote.id), col(Footnote.text)).where(
+            col(Footnote.document_id).in_(document_ids)
         )
     ):
         found[row.document_id].append(("footnote", row.id, row.text))
@@ -58,25 +59,23 @@ def detect_chunk(session: Session, chunk: list[str], containers: Containers) -> 
     """
     held: dict[tuple[object, ...], int] = {}
     for row in session.connection().execute(
-        select(CrossReference.id, *_DETECTED_KEY).where(
-            CrossReference.source_document_id.in_(chunk),  # type: ignore[attr-defined]
-            CrossReference.origin == "detected",  # type: ignore[arg-type]
+        select(col(CrossReference.id), *_DETECTED_KEY).where(
+            col(CrossReference.source_document_id).in_(chunk),
+            col(CrossReference.origin) == "detected",
         )
     ):
         held[tuple(row[1:])] = row.id
-    scopes = dict(
+    scopes: dict[str, str] = dict(
         session.connection()
         .execute(
-            select(Document.id, Document.collection_id).where(
-                Document.id.in_(chunk)  # type: ignore[attr-defined]
-            )
+            select(col(Document.id), col(Document.collection_id)).where(col(Document.id).in_(chunk))
         )
         .all()
     )
     own: dict[str, set[str]] = defaultdict(set)
     for row in session.connection().execute(
-        select(DocumentIdentifier.document_id, DocumentIdentifier.normalized).where(
-            DocumentIdentifier.document_id.in_(chunk)  # type: ignore[attr-defined]
+        select(col(DocumentIdentifier.document_id), col(DocumentIdentifier.normalized)).where(
+            col(DocumentIdentifier.document_id).in_(chunk)
         )
     ):
         own[row.document_id].add(row.normalized)
@@ -95,32 +94,31 @@ def detect_chunk(session: Session, chunk: list[str], containers: Containers) -> 
                     "source_footnote_id": row_id if kind == "footnote" else None,
                 }
             )
-    keys = {tuple(row[column.key] for column in _DETECTED_KEY) for row in rows}
+    keys = {tuple(row[name] for name in _DETECTED_NAMES) for row in rows}
     gone = sorted(row_id for key, row_id in held.items() if key not in keys)
     for first in range(0, len(gone), CHUNK):
         session.execute(
-            delete(CrossReference).where(
-                CrossReference.id.in_(gone[first : first + CHUNK])  # type: ignore[union-attr]
-            )
+            delete(CrossReference).where(col(CrossReference.id).in_(gone[first : first + CHUNK]))
         )
-    new = [row for row in rows if tuple(row[c.key] for c in _DETECTED_KEY) not in held]
+    new = [row for row in rows if tuple(row[name] for name in _DETECTED_NAMES) not in held]
     if new:
         session.execute(insert(CrossReference), new)
     return len(rows)
 
 
 # what makes a detected reference the same one: where it stands and what it cites
-_DETECTED_KEY = (
-    CrossReference.source_document_id,
-    CrossReference.source_passage_id,
-    CrossReference.source_footnote_id,
-    CrossReference.source_start,
-    CrossReference.source_end,
-    CrossReference.relation,
-    CrossReference.target_scheme,
-    CrossReference.target_value,
-    CrossReference.target_key,
+_DETECTED_NAMES = (
+    "source_document_id",
+    "source_passage_id",
+    "source_footnote_id",
+    "source_start",
+    "source_end",
+    "relation",
+    "target_scheme",
+    "target_value",
+    "target_key",
 )
+_DETECTED_KEY = tuple(table_of(CrossReference).c[name] for name in _DETECTED_NAMES)
 
 
 def resolve_references(
@@ -133,15 +131,15 @@ def resolve_references(
     documents it touched, so it never reads the whole corpus's unresolved references.
     """
     query = select(
-        CrossReference.id,
-        CrossReference.source_document_id,
-        CrossReference.target_scheme,
-        CrossReference.target_key,
-        CrossReference.target_passage_ref,
-        CrossReference.target_footnote_ref,
+        col(CrossReference.id),
+        col(CrossReference.source_document_id),
+        col(CrossReference.target_scheme),
+        col(CrossReference.target_key),
+        col(CrossReference.target_passage_ref),
+        col(CrossReference.target_footnote_ref),
     ).where(
-        CrossReference.target_document_id.is_(None),  # type: ignore[union-attr]
-        CrossReference.target_key.is_not(None),  # type: ignore[union-attr]
+        col(CrossReference.target_document_id).is_(None),
+        col(CrossReference.target_key).is_not(None),
     )
     if document_ids is None:
         pending = session.execute(query).all()
@@ -161,14 +159,14 @@ def resolve_references(
     holders: dict[tuple[str, str], set[str]] = defaultdict(set)
     for row in session.execute(
         select(
-            DocumentIdentifier.scheme,
-            DocumentIdentifier.normalized,
-            DocumentIdentifier.document_id,
-        ).where(DocumentIdentifier.normalized.in_(keys))  # type: ignore[attr-defined]
+            col(DocumentIdentifier.scheme),
+            col(DocumentIdentifier.normalized),
+            col(DocumentIdentifier.document_id),
+        ).where(col(DocumentIdentifier.normalized).in_(keys))
     ).all():
         holders[(row.scheme, row.normalized)].add(row.document_id)
     documents = set(
-        session.execute(select(Document.id).where(Document.id.in_(keys))).scalars()  # type: ignore[attr-defined]
+        session.execute(select(col(Document.id)).where(col(Document.id).in_(keys))).scalars()
     )
     updates: list[dict[str, object]] = []
     for row in pending:
@@ -183,7 +181,7 @@ def resolve_references(
         if len(candidates) == 1:
             updates.append({"xref_id": row.id, "target": candidates.pop()})
     if updates:
-        table = CrossReference.__table__  # type: ignore[attr-defined]
+        table = table_of(CrossReference)
         session.connection().execute(
             update(table)
             .where(table.c.id == bindparam("xref_id"))
@@ -199,16 +197,19 @@ def _could_resolve(
 ) -> ColumnElement[bool]:
     """References from these documents, or (``incoming``) to an identifier (or id) one of
     them carries."""
-    own = CrossReference.source_document_id.in_(document_ids)  # type: ignore[attr-defined]
+    own = col(CrossReference.source_document_id).in_(document_ids)
     if not incoming:
-        return own  # type: ignore[no-any-return]
+        return own
     carried = [
         tuple(row)
         for row in session.execute(
-            select(DocumentIdentifier.scheme, DocumentIdentifier.normalized).where(
-                DocumentIdentifier.document_id.in_(document_ids)  # type: ignore[attr-defined]
+            select(col(DocumentIdentifier.scheme), col(DocumentIdentifier.normalized)).where(
+                col(DocumentIdentifier.document_id).in_(document_ids)
             )
         )
     ]
     carried += [("document", document_id) for document_id in document_ids]
-    return or_(own, tuple_(CrossReference.target_scheme, CrossReference.target_key).in_(carried))
+    return or_(
+        own,
+        tuple_(col(CrossReference.target_scheme), col(CrossReference.target_key)).in_(carried),
+    )

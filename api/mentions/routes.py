@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import SessionDep
+from api.deps import BaseUrl, SessionDep
 from api.documents.routes import DocumentId
 from api.http.pagination import PageDep, decode_cursor
 from api.http.problems import problem_responses
@@ -14,10 +14,6 @@ from api.mentions.schemas import MentionList
 from api.records.record import ListedEntityType as EntityType
 
 document_router = APIRouter(prefix="/documents/{document_id}", tags=["documents"])
-
-
-def _base(request: Request) -> str:
-    return request.scope.get("root_path", "")  # type: ignore[no-any-return]
 
 
 @document_router.get(
@@ -34,6 +30,7 @@ def document_mentions(
     session: SessionDep,
     document_id: DocumentId,
     page: PageDep,
+    base: BaseUrl,
     type: Annotated[EntityType | None, Query(description="only entities of this type")] = None,
     include_rejected: Annotated[bool, Query(description="include rejected mentions")] = False,
 ) -> Response:
@@ -47,7 +44,7 @@ def document_mentions(
         include_rejected=include_rejected,
         after=after,
         limit=page.limit,
-        base=_base(request),
+        base=base,
     )
     return page_response(
         request, MentionList, items, limit=page.limit, cursor_kind="doc-mentions", last_key=last

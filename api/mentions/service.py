@@ -6,8 +6,8 @@ offsets into the full text (``text_start``/``text_end``).
 
 from typing import Any
 
-from sqlalchemy import case, func, literal, select, tuple_
-from sqlmodel import Session
+from sqlalchemy import Row, case, func, label, literal, select, tuple_
+from sqlmodel import Session, col
 
 from api.db.models import (
     Entity,
@@ -40,37 +40,36 @@ def _snippet(text: str, start: int, end: int) -> Snippet:
 
 
 # Order mentions as a reader meets them: passages in order, then the notes.
-_GROUP = case((Mention.passage_id.is_(None), 1), else_=0)  # type: ignore[union-attr]
+_GROUP = case((col(Mention.passage_id).is_(None), 1), else_=0)
 
 
-_SEQ = func.coalesce(Passage.seq, Footnote.number)
+_SEQ = func.coalesce(col(Passage.seq), col(Footnote.number))
 
-
-def _mention_query() -> Any:
-    return (
-        select(
-            Mention.id,
-            Mention.entity_id,
-            Entity.name.label("entity_name"),  # type: ignore[attr-defined]
-            Mention.document_id,
-            Mention.start,
-            Mention.end,
-            Mention.surface,
-            Mention.status,
-            Passage.ref.label("passage_ref"),  # type: ignore[attr-defined]
-            Passage.start_offset.label("passage_start"),  # type: ignore[attr-defined]
-            Footnote.ref.label("footnote_ref"),  # type: ignore[attr-defined]
-            func.coalesce(Passage.text, Footnote.text).label("container_text"),
-            _GROUP.label("grp"),
-            _SEQ.label("seq"),
-        )
-        .join(Entity, Entity.id == Mention.entity_id)  # type: ignore[arg-type]
-        .outerjoin(Passage, Passage.id == Mention.passage_id)  # type: ignore[arg-type]
-        .outerjoin(Footnote, Footnote.id == Mention.footnote_id)  # type: ignore[arg-type]
+# A mention with its entity's name and where it stands; every query of mentions starts here.
+_MENTIONS = (
+    select(
+        col(Mention.id),
+        col(Mention.entity_id),
+        label("entity_name", col(Entity.name)),
+        col(Mention.document_id),
+        col(Mention.start),
+        col(Mention.end),
+        col(Mention.surface),
+        col(Mention.status),
+        label("passage_ref", col(Passage.ref)),
+        label("passage_start", col(Passage.start_offset)),
+        label("footnote_ref", col(Footnote.ref)),
+        func.coalesce(col(Passage.text), col(Footnote.text)).label("container_text"),
+        _GROUP.label("grp"),
+        _SEQ.label("seq"),
     )
+    .join(Entity, col(Entity.id) == col(Mention.entity_id))
+    .outerjoin(Passage, col(Passage.id) == col(Mention.passage_id))
+    .outerjoin(Footnote, col(Footnote.id) == col(Mention.footnote_id))
+)
 
 
-def _mention_public(row: Any, base: str, *, snippet: bool) -> MentionPublic:
+def _mention_public(row: Row[Any], base: str, *, snippet: bool) -> MentionPublic:
     doc = f"{base}/v1/documents/{row.document_id}"
     in_passage = row.passage_ref is not None
     ref = row.passage_ref if in_passage else row.footnote_ref
@@ -111,17 +110,17 @@ def entity_mentions(
     limit: int,
     base: str,
 ) -> tuple[list[MentionPublic], list[Any] | None]:
-    query = _mention_query().where(
-        Mention.entity_id == entity_id,
-        Mention.status.in_(_statuses(include_rejected)),  # type: ignore[attr-defined]
-        Mention.document_id.in_(live_document_ids()),  # type: ignore[attr-defined]
+    query = _MENTIONS.where(
+        col(Mention.entity_id) == entity_id,
+        col(Mention.status).in_(_statuses(include_rejected)),
+        col(Mention.document_id).in_(live_document_ids()),
     )
     if document_id is not None:
-        query = query.where(Mention.document_id == document_id)
-    key = tuple_(Mention.document_id, _GROUP, _SEQ, Mention.start, Mention.id)
+        query = query.where(col(Mention.document_id) == document_id)
+    order = (col(Mention.document_id), _GROUP, _SEQ, col(Mention.start), col(Mention.id))
+    key = tuple_(*order)
     if after is not None:
         query = query.where(key > tuple_(*(literal(v) for v in after)))
-    order = (Mention.document_id, _GROUP, _SEQ, Mention.start, Mention.id)
     rows = session.execute(query.order_by(*order).limit(limit + 1)).all()
     items = [_mention_public(r, base, snippet=True) for r in rows[:limit]]
     last = None
@@ -142,18 +141,17 @@ def document_mentions(
     base: str,
 ) -> tuple[list[MentionPublic], list[Any] | None]:
     require_document(session, document_id)
-    query = _mention_query().where(
-        Mention.document_id == document_id,
-        Mention.status.in_(_statuses(include_rejected)),  # type: ignore[attr-defined]
+    query = _MENTIONS.where(
+        col(Mention.document_id) == document_id,
+        col(Mention.status).in_(_statuses(include_rejected)),
     )
     if entity_type is not None:
-        query = query.where(Entity.type == entity_type)
-    key = tuple_(_GROUP, _SEQ, Mention.start, Mention.id)
+        query = query.where(col(Entity.type) == entity_type)
+    order = (_GROUP, _SEQ, col(Mention.start), col(Mention.id))
+    key = tuple_(*order)
     if after is not None:
         query = query.where(key > tuple_(*(literal(v) for v in after)))
-    rows = session.execute(
-        query.order_by(_GROUP, _SEQ, Mention.start, Mention.id).limit(limit + 1)
-    ).all()
+    rows = session.execute(query.order_by(*order).limit(limit + 1)).all()
     items = [_mention_public(r, base, snippet=False) for r in rows[:limit]]
     last = None
     if len(rows) > limit:
@@ -163,7 +161,7 @@ def document_mentions(
 
 
 def get_mention(session: Session, *, mention_id: int, base: str) -> MentionPublic:
-    row = session.execute(_mention_query().where(Mention.id == mention_id)).first()
+    row = session.execute(_MENTIONS.where(col(Mention.id) == mention_id)).first()
     if row is None:
         raise NotFound("mention", str(mention_id))
     return _mention_public(row, base, snippet=True)

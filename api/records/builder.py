@@ -70,7 +70,7 @@ class TextBuilder:
             self.anchors.setdefault(key, []).append((start + offset, passage.ref))
         record = PassageRecord(
             ref=passage.ref,
-            kind=passage.kind,  # type: ignore[arg-type]
+            kind=passage.kind,
             text=passage.text,
             start=start,
             end=start + len(passage.text),

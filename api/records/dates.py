@@ -8,6 +8,7 @@ stored dates and the query bounds be compared as plain SQL dates.
 import calendar
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,8 +23,8 @@ class EdtfRange:
     end: dt.date
 
 
-def _as_date(value: object) -> dt.date:
-    year, month, day = value[:3]  # type: ignore[index]
+def _as_date(value: time.struct_time) -> dt.date:
+    year, month, day = value[:3]
     return dt.date(year, month, day)
 
 

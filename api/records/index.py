@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, select, text, update
+from sqlmodel import col
 
 from api.db.engine import session_scope
 from api.db.models import Footnote, Passage
@@ -147,9 +148,9 @@ def rebuild(engine: Engine) -> dict[str, int]:
             last = 0
             while True:
                 rows = session.execute(
-                    select(model.id, model.text, model.norm_text)  # type: ignore[call-overload]
-                    .where(model.id > last)
-                    .order_by(model.id)
+                    select(col(model.id), col(model.text), col(model.norm_text))
+                    .where(col(model.id) > last)
+                    .order_by(col(model.id))
                     .limit(BATCH)
                 ).all()
                 if not rows:
@@ -158,7 +159,7 @@ def rebuild(engine: Engine) -> dict[str, int]:
                     folded = fold(row.text)
                     if folded != row.norm_text:
                         session.execute(
-                            update(model).where(model.id == row.id).values(norm_text=folded)
+                            update(model).where(col(model.id) == row.id).values(norm_text=folded)
                         )
                         changed += 1
                 last = rows[-1].id

@@ -7,11 +7,11 @@ them. Rows are read per collection in a handful of queries, not one query per do
 """
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TypeVar
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.db.models import (
     Collection,
@@ -48,14 +48,16 @@ from api.records.record import (
 
 BATCH = 200
 
+_T = TypeVar("_T")
+
 
 def collection_records(
     session: Session, collection_id: str | None = None
 ) -> list[CollectionRecord]:
     query = select(Collection)
     if collection_id is not None:
-        query = query.where(Collection.id == collection_id)
-    rows = sorted(session.execute(query).scalars(), key=lambda c: c.id)
+        query = query.where(col(Collection.id) == collection_id)
+    rows = sorted(session.scalars(query), key=lambda c: c.id)
     return [
         CollectionRecord(id=c.id, title=c.title, description=c.description, publisher=c.publisher)
         for c in rows
@@ -63,23 +65,27 @@ def collection_records(
 
 
 def document_ids(session: Session, collection_id: str | None = None) -> list[str]:
-    query = select(Document.collection_id, Document.id)
+    query = select(col(Document.collection_id), col(Document.id))
     if collection_id is not None:
-        query = query.where(Document.collection_id == collection_id)
+        query = query.where(col(Document.collection_id) == collection_id)
     # sorted here, not in SQL: PostgreSQL collates by locale, SQLite by code point
     return [row.id for row in sorted(session.execute(query).all(), key=lambda r: (r[0], r[1]))]
 
 
-def _grouped(session: Session, query: Any, key: str) -> dict[str, list[Any]]:
-    groups: dict[str, list[Any]] = defaultdict(list)
-    for row in session.execute(query).all():
-        holder = row if key in row._fields else row[0]  # a row of columns, or of one entity
-        groups[getattr(holder, key)].append(row)
+def _grouped(rows: Iterable[_T], key: str) -> dict[str, list[_T]]:
+    """Rows of a whole chunk, by document: a query per table, not per document."""
+    groups: dict[str, list[_T]] = defaultdict(list)
+    for row in rows:
+        groups[getattr(row, key)].append(row)
     return groups
 
 
 def document_records(session: Session, ids: Sequence[str]) -> Iterator[DocumentRecord]:
-    """The records of ``ids``, in that order, read a batch at a time."""
+    """The records of ``ids``, in that order, read a batch at a time.
+
+    A batch is a handful of queries whatever its size, and holds ``BATCH`` documents' rows
+    in memory rather than a whole collection's.
+    """
     for first in range(0, len(ids), BATCH):
         chunk = list(ids[first : first + BATCH])
         yield from _chunk(session, chunk)
@@ -87,59 +93,73 @@ def document_records(session: Session, ids: Sequence[str]) -> Iterator[DocumentR
 
 def _chunk(session: Session, ids: list[str]) -> Iterator[DocumentRecord]:
     documents = {
-        d.id: d
-        for d in session.execute(select(Document).where(Document.id.in_(ids))).scalars()  # type: ignore[attr-defined]
+        d.id: d for d in session.scalars(select(Document).where(col(Document.id).in_(ids)))
     }
     passages = _grouped(
-        session,
-        select(Passage)
-        .where(Passage.document_id.in_(ids))
-        .order_by(Passage.document_id, Passage.seq),  # type: ignore[attr-defined]
+        session.scalars(
+            select(Passage)
+            .where(col(Passage.document_id).in_(ids))
+            .order_by(col(Passage.document_id), col(Passage.seq))
+        ),
         "document_id",
     )
     notes = _grouped(
-        session,
-        select(Footnote)
-        .where(Footnote.document_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(Footnote.document_id, Footnote.number),
+        session.scalars(
+            select(Footnote)
+            .where(col(Footnote.document_id).in_(ids))
+            .order_by(col(Footnote.document_id), col(Footnote.number))
+        ),
         "document_id",
     )
     pages = _grouped(
-        session,
-        select(PageMarker.document_id, PageMarker.n, PageMarker.offset)
-        .where(PageMarker.document_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(PageMarker.document_id, PageMarker.seq),
+        session.execute(
+            select(col(PageMarker.document_id), col(PageMarker.n), col(PageMarker.offset))
+            .where(col(PageMarker.document_id).in_(ids))
+            .order_by(col(PageMarker.document_id), col(PageMarker.seq))
+        ),
         "document_id",
     )
     identifiers = _grouped(
-        session,
-        select(DocumentIdentifier.document_id, DocumentIdentifier.scheme, DocumentIdentifier.value)
-        .where(DocumentIdentifier.document_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(
-            DocumentIdentifier.document_id, DocumentIdentifier.scheme, DocumentIdentifier.value
+        session.execute(
+            select(
+                col(DocumentIdentifier.document_id),
+                col(DocumentIdentifier.scheme),
+                col(DocumentIdentifier.value),
+            )
+            .where(col(DocumentIdentifier.document_id).in_(ids))
+            .order_by(
+                col(DocumentIdentifier.document_id),
+                col(DocumentIdentifier.scheme),
+                col(DocumentIdentifier.value),
+            )
         ),
         "document_id",
     )
     mentions = _grouped(
-        session,
-        select(Mention)
-        .where(Mention.document_id.in_(ids), Mention.status != "auto")  # type: ignore[attr-defined]
-        .order_by(Mention.document_id, Mention.id),
+        session.scalars(
+            select(Mention)
+            .where(col(Mention.document_id).in_(ids), col(Mention.status) != "auto")
+            .order_by(col(Mention.document_id), col(Mention.id))
+        ),
         "document_id",
     )
     xrefs = _grouped(
-        session,
-        select(CrossReference)
-        .where(CrossReference.source_document_id.in_(ids), CrossReference.origin == "curated")  # type: ignore[attr-defined]
-        .order_by(CrossReference.source_document_id, CrossReference.id),
+        session.scalars(
+            select(CrossReference)
+            .where(
+                col(CrossReference.source_document_id).in_(ids),
+                col(CrossReference.origin) == "curated",
+            )
+            .order_by(col(CrossReference.source_document_id), col(CrossReference.id))
+        ),
         "source_document_id",
     )
     for document_id in ids:
         document = documents.get(document_id)
         if document is None:
             continue
-        own_passages = [row[0] for row in passages.get(document_id, [])]
-        own_notes = [row[0] for row in notes.get(document_id, [])]
+        own_passages = passages.get(document_id, [])
+        own_notes = notes.get(document_id, [])
         passage_refs = {p.id: p.ref for p in own_passages}
         note_refs = {n.id: n.ref for n in own_notes}
         archival = {
@@ -152,12 +172,12 @@ def _chunk(session: Session, ids: list[str]) -> Iterator[DocumentRecord]:
             authors=list(document.authors),
             recipients=list(document.recipients),
             date=document.date,
-            source_type=document.source_type,  # type: ignore[arg-type]
+            source_type=document.source_type,
             genre=document.genre,
             language=document.language,
             number=document.number,
             provenance=Provenance(**document.provenance),
-            notes=list(document.notes),  # type: ignore[arg-type]
+            notes=list(document.notes),
             identifiers=[
                 IdentifierRecord(scheme=scheme, value=value)
                 for scheme, value in sorted(
@@ -169,7 +189,7 @@ def _chunk(session: Session, ids: list[str]) -> Iterator[DocumentRecord]:
             passages=[
                 PassageRecord(
                     ref=p.ref,
-                    kind=p.kind,  # type: ignore[arg-type]
+                    kind=p.kind,
                     text=p.text,
                     start=p.start_offset,
                     end=p.end_offset,
@@ -179,8 +199,8 @@ def _chunk(session: Session, ids: list[str]) -> Iterator[DocumentRecord]:
                     level=p.level,
                     depth=p.depth,
                     label=p.label,
-                    marks=p.marks or [],  # type: ignore[arg-type]
-                    table=p.table_cells,  # type: ignore[arg-type]
+                    marks=p.marks or [],
+                    table=p.table_cells,
                 )
                 for p in own_passages
             ],
@@ -191,7 +211,7 @@ def _chunk(session: Session, ids: list[str]) -> Iterator[DocumentRecord]:
                     number=n.number,
                     text=n.text,
                     offset=n.offset,
-                    passage_ref=passage_refs.get(n.passage_id) if n.passage_id else None,  # type: ignore[arg-type]
+                    passage_ref=passage_refs.get(n.passage_id) if n.passage_id else None,
                 )
                 for n in own_notes
             ],
@@ -201,23 +221,23 @@ def _chunk(session: Session, ids: list[str]) -> Iterator[DocumentRecord]:
                     container="passage" if m.passage_id is not None else "footnote",
                     ref=passage_refs[m.passage_id]
                     if m.passage_id is not None
-                    else note_refs[m.footnote_id],  # type: ignore[index]
+                    else note_refs[m.footnote_id],
                     start=m.start,
                     end=m.end,
                     surface=m.surface,
                     entity_id=m.entity_id,
-                    status=m.status,  # type: ignore[arg-type]
+                    status=m.status,
                 )
-                for (m,) in mentions.get(document_id, [])
+                for m in mentions.get(document_id, [])
             ],
             cross_references=[
-                _xref(x, passage_refs, note_refs) for (x,) in xrefs.get(document_id, [])
+                _xref(x, passage_refs, note_refs) for x in xrefs.get(document_id, [])
             ],
         )
 
 
 def _xref(
-    x: CrossReference, passage_refs: dict[Any, str], note_refs: dict[Any, str]
+    x: CrossReference, passage_refs: dict[int | None, str], note_refs: dict[int | None, str]
 ) -> CrossReferenceRecord:
     container, ref = "document", None
     if x.source_passage_id is not None:
@@ -226,11 +246,11 @@ def _xref(
         container, ref = "footnote", note_refs[x.source_footnote_id]
     by_document = x.target_scheme == "document"
     return CrossReferenceRecord(
-        container=container,  # type: ignore[arg-type]
+        container=container,
         ref=ref,
         start=x.source_start,
         end=x.source_end,
-        relation=x.relation,  # type: ignore[arg-type]
+        relation=x.relation,
         target=TargetRecord(
             document=x.target_value if by_document else None,
             passage=x.target_passage_ref,
@@ -245,9 +265,9 @@ def _xref(
 def _aliases(session: Session, ids: list[str]) -> dict[str, list[AliasRecord]]:
     found: dict[str, list[AliasRecord]] = defaultdict(list)
     for row in session.execute(
-        select(EntityAlias.entity_id, EntityAlias.text, EntityAlias.case_sensitive)
-        .where(EntityAlias.entity_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(EntityAlias.id)
+        select(col(EntityAlias.entity_id), col(EntityAlias.text), col(EntityAlias.case_sensitive))
+        .where(col(EntityAlias.entity_id).in_(ids))
+        .order_by(col(EntityAlias.id))
     ).all():
         found[row.entity_id].append(AliasRecord(text=row.text, case_sensitive=row.case_sensitive))
     return found
@@ -256,14 +276,14 @@ def _aliases(session: Session, ids: list[str]) -> dict[str, list[AliasRecord]]:
 def entity_records(session: Session) -> list[EntityRecord]:
     """Every entity that is not an event, by id, with its aliases in the order written."""
     rows = sorted(
-        session.execute(select(Entity).where(Entity.type != "event")).scalars(),
+        session.scalars(select(Entity).where(col(Entity.type) != "event")),
         key=lambda e: e.id,
     )
     aliases = _aliases(session, [e.id for e in rows])
     return [
         EntityRecord(
             id=e.id,
-            type=e.type,  # type: ignore[arg-type]
+            type=e.type,
             name=e.name,
             aliases=aliases.get(e.id, []),
             description=e.description,
@@ -277,23 +297,19 @@ def entity_records(session: Session) -> list[EntityRecord]:
 
 def event_records(session: Session, documents: set[str] | None = None) -> list[EventRecord]:
     """Every event, by id; ``documents`` limits the reports to the documents exported."""
-    rows = session.execute(
-        select(Entity, Event).join(Event, Event.id == Entity.id)  # type: ignore[arg-type]
-    ).all()
+    rows = session.execute(select(Entity, Event).join(Event, col(Event.id) == col(Entity.id))).all()
     rows = sorted(rows, key=lambda row: row[0].id)
     ids = [entity.id for entity, _ in rows]
     aliases = _aliases(session, ids)
     participants: dict[str, list[ParticipantRecord]] = defaultdict(list)
-    for p in session.execute(
+    for p in session.scalars(
         select(EventParticipant)
-        .where(EventParticipant.event_id.in_(ids))
-        .order_by(EventParticipant.id)  # type: ignore[attr-defined]
-    ).scalars():
+        .where(col(EventParticipant.event_id).in_(ids))
+        .order_by(col(EventParticipant.id))
+    ):
         participants[p.event_id].append(ParticipantRecord(entity=p.entity_id, role=p.role))
     reports: dict[str, list[ReportRecord]] = defaultdict(list)
-    found = session.execute(
-        select(EventReport).where(EventReport.event_id.in_(ids))  # type: ignore[attr-defined]
-    ).scalars()
+    found = session.scalars(select(EventReport).where(col(EventReport.event_id).in_(ids)))
     for r in sorted(found, key=lambda r: (r.event_id, r.document_id, r.passage_ref or "")):
         if documents is None or r.document_id in documents:
             reports[r.event_id].append(ReportRecord(document=r.document_id, passage=r.passage_ref))

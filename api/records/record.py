@@ -365,6 +365,27 @@ def fold_case(text: str) -> str:
     return "".join(c if len(low := c.lower()) != 1 else low for c in text)
 
 
+# Entities and events read the same YAML, so they share these validators.
+
+
+def _alias_records(cls: type[BaseModel], value: Any) -> Any:
+    # an alias with nothing more to say is written as its bare text
+    if isinstance(value, list):
+        return [{"text": item} if isinstance(item, str) else item for item in value]
+    return value
+
+
+def _text_date(cls: type[BaseModel], value: Any) -> Any:
+    # YAML turns 1944-09-24 into a date object; EDTF is text.
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _check_edtf(cls: type[BaseModel], value: str | None) -> str | None:
+    if value is not None:
+        parse_edtf(value)
+    return value
+
+
 class EntityRecord(_Strict):
     id: str = Field(pattern=SLUG, max_length=200)
     type: EntityType
@@ -375,24 +396,9 @@ class EntityRecord(_Strict):
     external_ids: dict[str, str] = Field(default_factory=dict)
     members: list[str] = Field(default_factory=list)
 
-    @field_validator("aliases", mode="before")
-    @classmethod
-    def _plain_aliases(cls, value: Any) -> Any:
-        if isinstance(value, list):
-            return [{"text": item} if isinstance(item, str) else item for item in value]
-        return value
-
-    @field_validator("date", mode="before")
-    @classmethod
-    def _date_text(cls, value: Any) -> Any:
-        return value.isoformat() if hasattr(value, "isoformat") else value
-
-    @field_validator("date")
-    @classmethod
-    def _edtf(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_edtf(value)
-        return value
+    _plain_aliases = field_validator("aliases", mode="before")(classmethod(_alias_records))
+    _date_text = field_validator("date", mode="before")(classmethod(_text_date))
+    _edtf = field_validator("date")(classmethod(_check_edtf))
 
 
 class ParticipantRecord(_Strict):
@@ -417,8 +423,6 @@ class EventRecord(_Strict):
     external_ids: dict[str, str] = Field(default_factory=dict)
     reported_in: list[ReportRecord] = Field(default_factory=list)
 
-    _plain_aliases = field_validator("aliases", mode="before")(
-        EntityRecord._plain_aliases.__func__  # type: ignore[attr-defined]
-    )
-    _date_text = field_validator("date", mode="before")(EntityRecord._date_text.__func__)  # type: ignore[attr-defined]
-    _edtf = field_validator("date")(EntityRecord._edtf.__func__)  # type: ignore[attr-defined]
+    _plain_aliases = field_validator("aliases", mode="before")(classmethod(_alias_records))
+    _date_text = field_validator("date", mode="before")(classmethod(_text_date))
+    _edtf = field_validator("date")(classmethod(_check_edtf))

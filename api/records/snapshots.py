@@ -9,7 +9,7 @@ just writing an older record again. The reading itself is the exporter's
 from collections.abc import Iterable
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.db.models import Document
 from api.errors import NotFound
@@ -39,5 +39,5 @@ def refresh_parts_fingerprint(session: Session, document_ids: Iterable[str]) -> 
     for record in document_records(session, wanted):
         parts = document_rows(record).fields["parts_fingerprint"]
         session.execute(
-            update(Document).where(Document.id == record.id).values(parts_fingerprint=parts)  # type: ignore[arg-type]
+            update(Document).where(col(Document.id) == record.id).values(parts_fingerprint=parts)
         )

@@ -37,10 +37,10 @@ def replace_passage_text(record: DocumentRecord, ref: str, new_text: str) -> Doc
     index = next((i for i, p in enumerate(passages) if p["ref"] == ref), None)
     if index is None:
         raise KeyError(ref)
-    old_text = passages[index]["text"]
+    old_text: str = passages[index]["text"]
     mapping = OffsetMap(old_text, new_text)
-    old_start = passages[index]["start"]
-    old_end = passages[index]["end"]
+    old_start: int = passages[index]["start"]
+    old_end: int = passages[index]["end"]
     delta = len(new_text) - len(old_text)
 
     def move(offset: int) -> int:

@@ -4,14 +4,13 @@ It flushes but never commits: whoever calls it (the seed loader, the CLI, an upl
 the transaction, so a document is written whole or not at all.
 """
 
-import operator
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict
 
-from sqlalchemy import Connection, bindparam, delete, insert, select
-from sqlmodel import Session
+from sqlalchemy import Connection, delete, insert, select
+from sqlmodel import Session, col
 
 from api.db.models import (
     Collection,
@@ -30,6 +29,7 @@ from api.db.models import (
 )
 from api.db.models.base import utcnow
 from api.errors import IngestError
+from api.records.bulk import anchor_id, executemany
 from api.records.dates import parse_edtf
 from api.records.filenumbers import detected_reference
 from api.records.record import (
@@ -114,11 +114,17 @@ _RUN = 500  # documents per round of statements: IN lists stay well below every 
 
 
 def _write_run(session: Session, documents: list[DocumentRows]) -> list[Outcome]:
-    """Write documents with distinct ids."""
+    """Write documents with distinct ids.
+
+    What is stored is looked up once for the whole run, so a second version of a document
+    in it would be taken for new: ``write_documents`` starts a new run for it.
+    """
     connection = session.connection()
     wanted = {document.collection_id for document in documents}
     present = set(
-        connection.execute(select(Collection.id).where(Collection.id.in_(wanted))).scalars()  # type: ignore[attr-defined]
+        connection.execute(
+            select(col(Collection.id)).where(col(Collection.id).in_(wanted))
+        ).scalars()
     )
     for document in documents:
         if document.collection_id not in present:
@@ -129,9 +135,9 @@ def _write_run(session: Session, documents: list[DocumentRows]) -> list[Outcome]
     stored = {
         row.id: (row.fingerprint, row.parts_fingerprint)
         for row in connection.execute(
-            select(Document.id, Document.fingerprint, Document.parts_fingerprint).where(
-                Document.id.in_([document.id for document in documents])  # type: ignore[attr-defined]
-            )
+            select(
+                col(Document.id), col(Document.fingerprint), col(Document.parts_fingerprint)
+            ).where(col(Document.id).in_([document.id for document in documents]))
         )
     }
     outcomes: list[Outcome] = []
@@ -180,81 +186,28 @@ def _replace(session: Session, document_id: str, fields: dict[str, Any], *, part
     if not parts:
         session.flush()
         return
-    session.execute(delete(Mention).where(Mention.document_id == document_id))  # type: ignore[arg-type]
+    session.execute(delete(Mention).where(col(Mention.document_id) == document_id))
     session.execute(
         delete(CrossReference).where(
-            CrossReference.source_document_id == document_id,  # type: ignore[arg-type]
-            CrossReference.origin != "inferred",  # type: ignore[arg-type]
+            col(CrossReference.source_document_id) == document_id,
+            col(CrossReference.origin) != "inferred",
         )
     )
     for table in (Footnote, PageMarker, Passage, DocumentIdentifier):
-        session.execute(delete(table).where(table.document_id == document_id))  # type: ignore[arg-type]
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    sql: str
-    positional: bool
-    names: tuple[str, ...]
-    reorder: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None  # None: rows are in order
-
-
-_COMPILED: dict[tuple[str, str, tuple[str, ...]], _Compiled] = {}
-
-
-def _statement(connection: Connection, model: type, columns: tuple[str, ...]) -> _Compiled:
-    """The INSERT for rows of ``columns``, compiled once per dialect.
-
-    A note's passage id is looked up by the statement itself, from the passage's document
-    and ref (a unique index), so notes need no round trip for the ids of their passages.
-    """
-    key = (connection.dialect.name, model.__name__, columns)
-    compiled = _COMPILED.get(key)
-    if compiled is None:
-        statement = insert(model)
-        if model is Footnote:
-            statement = statement.values(
-                passage_id=_anchor_id(Passage, "anchor_document", "anchor_ref")
-            )
-        names = tuple(c for c in columns if c not in FOOTNOTE_ANCHOR)
-        result = statement.compile(dialect=connection.dialect, column_keys=list(names))
-        order = tuple(result.positiontup or ()) if result.positional else columns
-        reorder = None
-        if order != columns:
-            index = {name: i for i, name in enumerate(columns)}
-            reorder = operator.itemgetter(*(index[name] for name in order))
-        compiled = _COMPILED[key] = _Compiled(str(result), result.positional, columns, reorder)
-    return compiled
-
-
-def _executemany(
-    connection: Connection, model: type, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
-) -> None:
-    """Insert plain rows (text, numbers, booleans) with the driver's own executemany.
-
-    The tables written this way hold no value that needs converting for the driver, so the
-    rows go as they are: SQLAlchemy's per-row parameter processing would cost an import
-    more than the inserts themselves.
-    """
-    if not rows:
-        return
-    compiled = _statement(connection, model, columns)
-    if not compiled.positional:
-        params: list[Any] = [dict(zip(compiled.names, row, strict=True)) for row in rows]
-    elif compiled.reorder is not None:
-        params = list(map(compiled.reorder, rows))
-    else:
-        params = rows
-    connection.exec_driver_sql(compiled.sql, params)
+        session.execute(delete(table).where(col(table.document_id) == document_id))
 
 
 def _ids(
-    connection: Connection, model: type, documents: list[DocumentRows]
-) -> dict[tuple[str, str], int]:
-    """(document id, ref) → row id of the passages or footnotes just written."""
+    connection: Connection, model: type[Passage] | type[Footnote], documents: list[DocumentRows]
+) -> dict[tuple[str, str | None], int | None]:
+    """(document id, ref) → id of the passages or footnotes just written.
+
+    Records anchor mentions and references by ref, the rows by id. The ref is optional as
+    a reference's is: one without a ref stands in the document itself and never looks here.
+    """
     rows = connection.execute(
-        select(model.document_id, model.ref, model.id).where(  # type: ignore[attr-defined]
-            model.document_id.in_([document.id for document in documents])  # type: ignore[attr-defined]
+        select(col(model.document_id), col(model.ref), col(model.id)).where(
+            col(model.document_id).in_([document.id for document in documents])
         )
     )
     return {(document_id, ref): row_id for document_id, ref, row_id in rows}
@@ -270,25 +223,16 @@ def _write_parts(connection: Connection, documents: list[DocumentRows]) -> None:
     )
     for model, columns, part in parts:
         rows = [row for document in documents for row in getattr(document, part)]
-        _executemany(connection, model, columns, rows)
+        executemany(connection, model, columns, rows)
     _write_detected(connection, documents)
     linked = [d for d in documents if d.mentions or d.cross_references]
     if linked:
         _write_links(connection, linked)
 
 
-def _anchor_id(model: type, document: str, ref: str) -> Any:
-    """The id of a passage or note, by its document and ref, looked up by the statement."""
-    return (
-        select(model.id)  # type: ignore[attr-defined]
-        .where(model.document_id == bindparam(document), model.ref == bindparam(ref))  # type: ignore[attr-defined]
-        .scalar_subquery()
-    )
-
-
 _DETECTED = insert(CrossReference).values(
-    source_passage_id=_anchor_id(Passage, "passage_document", "passage_ref"),
-    source_footnote_id=_anchor_id(Footnote, "footnote_document", "footnote_ref"),
+    source_passage_id=anchor_id(Passage, "passage_document", "passage_ref"),
+    source_footnote_id=anchor_id(Footnote, "footnote_document", "footnote_ref"),
 )
 
 
@@ -316,8 +260,8 @@ def _write_links(connection: Connection, documents: list[DocumentRows]) -> None:
 
     def container(document: DocumentRows, kind: str, ref: str | None) -> dict[str, int | None]:
         return {
-            "passage": passage_ids[document.id, ref] if kind == "passage" else None,  # type: ignore[index]
-            "footnote": footnote_ids[document.id, ref] if kind == "footnote" else None,  # type: ignore[index]
+            "passage": passage_ids[document.id, ref] if kind == "passage" else None,
+            "footnote": footnote_ids[document.id, ref] if kind == "footnote" else None,
         }
 
     _check_entities(connection, documents)
@@ -372,7 +316,7 @@ def _check_entities(connection: Connection, documents: list[DocumentRows]) -> No
     if not wanted:
         return
     known = set(
-        connection.execute(select(Entity.id).where(Entity.id.in_(wanted))).scalars()  # type: ignore[attr-defined]
+        connection.execute(select(col(Entity.id)).where(col(Entity.id).in_(wanted))).scalars()
     )
     for document in documents:
         for mention in document.mentions:
@@ -384,7 +328,20 @@ def _check_entities(connection: Connection, documents: list[DocumentRows]) -> No
                 )
 
 
-def _entity_fields(record: EntityRecord | EventRecord, type_: str) -> dict[str, object]:
+class _EntityFields(TypedDict):
+    """An entity's columns from its record: the same keys whether inserted or compared."""
+
+    type: str
+    name: str
+    description: str | None
+    date: str | None
+    date_start: dt.date | None
+    date_end: dt.date | None
+    external_ids: dict[str, str]
+    members: list[str]
+
+
+def _entity_fields(record: EntityRecord | EventRecord, type_: str) -> _EntityFields:
     span = parse_edtf(record.date) if record.date else None
     return {
         "type": type_,
@@ -413,7 +370,7 @@ def write_registry(session: Session, registry: Registry) -> dict[Outcome, int]:
         fields = _entity_fields(record, type_)
         existing = session.get(Entity, record.id)
         if existing is None:
-            session.add(Entity(id=record.id, **fields))  # type: ignore[arg-type]
+            session.add(Entity(id=record.id, **fields))
             counts[Outcome.NEW] += 1
         else:
             changed = any(getattr(existing, k) != v for k, v in fields.items())
@@ -425,7 +382,7 @@ def write_registry(session: Session, registry: Registry) -> dict[Outcome, int]:
             counts[Outcome.UPDATED if changed else Outcome.UNCHANGED] += 1
     session.flush()
     ids = [record.id for record, _ in records]
-    session.execute(delete(EntityAlias).where(EntityAlias.entity_id.in_(ids)))  # type: ignore[attr-defined]
+    session.execute(delete(EntityAlias).where(col(EntityAlias.entity_id).in_(ids)))
     session.flush()
     aliases = [
         {
@@ -439,8 +396,8 @@ def write_registry(session: Session, registry: Registry) -> dict[Outcome, int]:
     ]
     if aliases:
         clash = session.execute(
-            select(EntityAlias.key, EntityAlias.entity_id).where(
-                EntityAlias.key.in_({a["key"] for a in aliases})  # type: ignore[attr-defined]
+            select(col(EntityAlias.key), col(EntityAlias.entity_id)).where(
+                col(EntityAlias.key).in_({a["key"] for a in aliases})
             )
         ).first()
         if clash is not None:
@@ -448,7 +405,9 @@ def write_registry(session: Session, registry: Registry) -> dict[Outcome, int]:
         session.execute(insert(EntityAlias), aliases)
     event_ids = [e.id for e in registry.events]
     if event_ids:
-        session.execute(delete(EventParticipant).where(EventParticipant.event_id.in_(event_ids)))  # type: ignore[attr-defined]
+        session.execute(
+            delete(EventParticipant).where(col(EventParticipant.event_id).in_(event_ids))
+        )
         for event in registry.events:
             row = session.get(Event, event.id)
             if row is None:
@@ -472,16 +431,18 @@ def write_event_reports(session: Session, registry: Registry) -> None:
     event_ids = [e.id for e in registry.events]
     if not event_ids:
         return
-    session.execute(delete(EventReport).where(EventReport.event_id.in_(event_ids)))  # type: ignore[attr-defined]
+    session.execute(delete(EventReport).where(col(EventReport.event_id).in_(event_ids)))
     reports = {(e.id, r.document, r.passage) for e in registry.events for r in e.reported_in}
     documents = {doc for _, doc, _ in reports}
     present = set(
-        session.execute(select(Document.id).where(Document.id.in_(documents))).scalars()  # type: ignore[attr-defined]
+        session.execute(select(col(Document.id)).where(col(Document.id).in_(documents))).scalars()
     )
     passages = {
         (row.document_id, row.ref)
         for row in session.execute(
-            select(Passage.document_id, Passage.ref).where(Passage.document_id.in_(documents))  # type: ignore[attr-defined]
+            select(col(Passage.document_id), col(Passage.ref)).where(
+                col(Passage.document_id).in_(documents)
+            )
         ).all()
     }
     for event_id, document_id, passage_ref in sorted(reports, key=str):

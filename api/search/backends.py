@@ -3,14 +3,14 @@
 A backend knows four things about its engine: how to join a table to its full-text index,
 how to say "matches this query", how to score a match, and which column walks the matches in
 index order (so that "the first N matches" stops after N). Everything else — filters,
-facets, snippets, pagination — is shared SQL in ``api.search.service`` and behaves the same
-on both.
+facets, snippets, pagination — is shared (``api.search.hits`` and the modules around it) and
+behaves the same on both.
 """
 
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, column, func, literal, literal_column, table
+from sqlalchemy import Connection, Engine, column, func, literal, literal_column, table
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import TableClause
@@ -51,7 +51,7 @@ class SqliteFts5:
         # bm25() is lower-is-better; negate so that every backend's score grows with relevance.
         return Clause(
             index=index,
-            match=match,  # type: ignore[arg-type]
+            match=match,
             score=-func.bm25(literal_column(fts)),
             rowid=index.c.rowid,  # FTS5 yields matches in rowid order and honours rowid bounds
         )
@@ -68,11 +68,11 @@ class PostgresTsvector:
         vector: ColumnElement[Any] = literal_column(f"{table_name}.search_vector")
         return Clause(
             index=None,
-            match=vector.op("@@")(tsquery),  # type: ignore[arg-type]
+            match=vector.op("@@")(tsquery),
             score=func.ts_rank_cd(vector, tsquery),
             rowid=literal_column(f"{table_name}.id"),  # the primary key: a B-tree walk in order
         )
 
 
-def backend_for(engine: Engine) -> SearchBackend:
-    return SqliteFts5() if engine.dialect.name == "sqlite" else PostgresTsvector()
+def backend_for(bind: Engine | Connection) -> SearchBackend:
+    return SqliteFts5() if bind.dialect.name == "sqlite" else PostgresTsvector()

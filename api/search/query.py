@@ -102,6 +102,11 @@ class _Parser:
     def peek(self) -> _Token | None:
         return self.items[self.index] if self.index < len(self.items) else None
 
+    def next_kind(self) -> str | None:
+        """The kind of the next token; None at the end of the query."""
+        token = self.peek()
+        return None if token is None else token.kind
+
     def take(self) -> _Token:
         token = self.items[self.index]
         self.index += 1
@@ -109,9 +114,7 @@ class _Parser:
 
     def parse(self) -> Node:
         node = self.or_expr()
-        if self.peek() is not None:
-            token = self.peek()
-            assert token is not None
+        if (token := self.peek()) is not None:
             raise QueryError(f"Unexpected {token.text!r} in the query.")
         return node
 
@@ -119,7 +122,7 @@ class _Parser:
         nodes = [self.and_expr()]
         while (token := self.peek()) is not None and token.kind == "OR":
             self.take()
-            if self.peek() is None or self.peek().kind in ("OR", "AND", "close"):  # type: ignore[union-attr]
+            if self.next_kind() in (None, "OR", "AND", "close"):
                 raise QueryError("OR needs a term on both sides.")
             nodes.append(self.and_expr())
         return nodes[0] if len(nodes) == 1 else Or(tuple(nodes))
@@ -129,7 +132,7 @@ class _Parser:
         while (token := self.peek()) is not None and token.kind not in ("OR", "close"):
             if token.kind == "AND":
                 self.take()
-                if self.peek() is None or self.peek().kind in ("OR", "AND", "close"):  # type: ignore[union-attr]
+                if self.next_kind() in (None, "OR", "AND", "close"):
                     raise QueryError("AND needs a term on both sides.")
             nodes.append(self.unary())
         return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
@@ -140,7 +143,7 @@ class _Parser:
             raise QueryError("The query ends where a term was expected.")
         if token.kind in ("NOT", "minus"):
             self.take()
-            if self.peek() is None or self.peek().kind in ("OR", "AND", "NOT", "close"):  # type: ignore[union-attr]
+            if self.next_kind() in (None, "OR", "AND", "NOT", "close"):
                 raise QueryError(f"{token.text} needs a term to exclude.")
             with self._nested():
                 return Not(self.unary())
@@ -160,7 +163,7 @@ class _Parser:
     def atom(self) -> Node:
         token = self.take()
         if token.kind == "open":
-            if self.peek() is None or self.peek().kind == "close":  # type: ignore[union-attr]
+            if self.next_kind() in (None, "close"):
                 raise QueryError("Empty parentheses in the query.")
             with self._nested():
                 node = self.or_expr()

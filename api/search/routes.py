@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.exc import DBAPIError
 
-from api.deps import SessionDep
+from api.deps import BaseUrl, SessionDep
 from api.documents.routes import DocumentId, edtf_bound
 from api.documents.service import require_document
 from api.errors import ProblemError
@@ -68,6 +68,7 @@ def _facet_names(value: str | None) -> list[str]:
 def _run(
     request: Request,
     session: SessionDep,
+    base: str,
     *,
     q: str,
     scope: service.Scope,
@@ -86,7 +87,7 @@ def _run(
             f"Results past the first {MAX_OFFSET} cannot be paged through; "
             "narrow the query or add filters.",
         )
-    backend = backend_for(session.get_bind())  # type: ignore[arg-type]
+    backend = backend_for(session.get_bind())
     settings = request.app.state.settings
     try:
         page = service.search(
@@ -98,7 +99,7 @@ def _run(
             filters=filters,
             offset=offset,
             limit=limit,
-            base=request.scope.get("root_path", ""),
+            base=base,
             rank_limit=settings.search_rank_limit,
             common_word=settings.search_common_word,
         )
@@ -144,6 +145,7 @@ def _run(
 def search(
     request: Request,
     session: SessionDep,
+    base: BaseUrl,
     page: PageDep,
     q: Q,
     scope: ScopeParam = "text",
@@ -189,6 +191,7 @@ def search(
     return _run(
         request,
         session,
+        base,
         q=q,
         scope=scope,
         sort=sort,
@@ -210,6 +213,7 @@ def search(
 def search_document(
     request: Request,
     session: SessionDep,
+    base: BaseUrl,
     document_id: DocumentId,
     page: PageDep,
     q: Q,
@@ -224,6 +228,7 @@ def search_document(
     return _run(
         request,
         session,
+        base,
         q=q,
         scope=scope,
         sort=sort,

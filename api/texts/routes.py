@@ -4,12 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from api.deps import SessionDep
+from api.deps import BaseUrl, SessionDep
 from api.documents.routes import DocumentId
 from api.documents.schemas import DocumentText
+from api.http.negotiation import negotiate
 from api.http.pagination import PageDep, decode_cursor
 from api.http.problems import problem_responses
-from api.http.responses import json_response, negotiate, page_response
+from api.http.responses import json_response, page_response
 from api.texts import service
 from api.texts.schemas import (
     FootnoteList,
@@ -25,10 +26,6 @@ _TEXT_EXAMPLE = (
     "711.62114/9–2444: Telegram\n\nThe Ambassador in the Soviet Union (Harriman) to the "
     "Secretary of State\n\n3652. ReDept’s 2212, September 15, 8 p.m. …"
 )
-
-
-def _base(request: Request) -> str:
-    return request.scope.get("root_path", "")  # type: ignore[no-any-return]
 
 
 @router.get(
@@ -55,13 +52,14 @@ def get_text(
     request: Request,
     session: SessionDep,
     document_id: DocumentId,
+    base: BaseUrl,
     view: Annotated[
         service.View,
         Query(description="main: without boilerplate passages; full: every passage"),
     ] = "main",
 ) -> Response:
     media_type = negotiate(request, ["text/plain", "application/json"])
-    body = service.document_text(session, document_id=document_id, view=view, base=_base(request))
+    body = service.document_text(session, document_id=document_id, view=view, base=base)
     if media_type == "application/json":
         return json_response(body, headers={"Vary": "Accept"})
     return Response(body.text, media_type="text/plain; charset=utf-8", headers={"Vary": "Accept"})
@@ -80,6 +78,7 @@ def list_passages(
     session: SessionDep,
     document_id: DocumentId,
     page: PageDep,
+    base: BaseUrl,
     kind: Annotated[
         str | None,
         Query(max_length=30, description="only passages of this kind", examples=["heading"]),
@@ -100,7 +99,7 @@ def list_passages(
         include_boilerplate=include_boilerplate,
         after=after,
         limit=page.limit,
-        base=_base(request),
+        base=base,
     )
     return page_response(
         request,
@@ -120,14 +119,12 @@ def list_passages(
     responses=problem_responses(404, 422),
 )
 def get_passage(
-    request: Request,
     session: SessionDep,
     document_id: DocumentId,
     ref: Annotated[str, Path(max_length=200, description="passage ref", examples=["p4"])],
+    base: BaseUrl,
 ) -> Response:
-    return json_response(
-        service.get_passage(session, document_id=document_id, ref=ref, base=_base(request))
-    )
+    return json_response(service.get_passage(session, document_id=document_id, ref=ref, base=base))
 
 
 @router.get(
@@ -139,11 +136,11 @@ def get_passage(
     responses=problem_responses(400, 404, 422),
 )
 def list_footnotes(
-    request: Request, session: SessionDep, document_id: DocumentId, page: PageDep
+    request: Request, session: SessionDep, document_id: DocumentId, page: PageDep, base: BaseUrl
 ) -> Response:
     after = decode_cursor(page.cursor, "footnotes", (int,))[0] if page.cursor else None
     items, last = service.list_footnotes(
-        session, document_id=document_id, after=after, limit=page.limit, base=_base(request)
+        session, document_id=document_id, after=after, limit=page.limit, base=base
     )
     return page_response(
         request,
@@ -165,15 +162,15 @@ def list_footnotes(
     responses=problem_responses(404, 409, 422),
 )
 def get_footnote(
-    request: Request,
     session: SessionDep,
     document_id: DocumentId,
     marker: Annotated[
         str, Path(max_length=200, description="marker as printed, or note ref", examples=["66"])
     ],
+    base: BaseUrl,
 ) -> Response:
     return json_response(
-        service.get_footnote(session, document_id=document_id, key=marker, base=_base(request))
+        service.get_footnote(session, document_id=document_id, key=marker, base=base)
     )
 
 

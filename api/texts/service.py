@@ -6,10 +6,10 @@ frontend can highlight in either.
 """
 
 import bisect
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlalchemy import Row, label, select
+from sqlmodel import Session, col
 
 from api.db.models import Document, Footnote, PageMarker, Passage
 from api.documents.schemas import DocumentText, TextSegment
@@ -23,19 +23,19 @@ View = Literal["main", "full"]
 def document_text(session: Session, *, document_id: str, view: View, base: str) -> DocumentText:
     require_document(session, document_id)
     row = session.execute(
-        select(Document.text, Document.checksum).where(Document.id == document_id)
+        select(col(Document.text), col(Document.checksum)).where(col(Document.id) == document_id)
     ).one()
     full: str = row.text
     passages = session.execute(
         select(
-            Passage.ref,
-            Passage.kind,
-            Passage.boilerplate,
-            Passage.start_offset,
-            Passage.end_offset,
+            col(Passage.ref),
+            col(Passage.kind),
+            col(Passage.boilerplate),
+            col(Passage.start_offset),
+            col(Passage.end_offset),
         )
-        .where(Passage.document_id == document_id)
-        .order_by(Passage.seq)
+        .where(col(Passage.document_id) == document_id)
+        .order_by(col(Passage.seq))
     ).all()
     pieces: list[str] = []
     segments: list[TextSegment] = []
@@ -76,7 +76,7 @@ def document_text(session: Session, *, document_id: str, view: View, base: str) 
     )
 
 
-def _passage_public(row, base: str, document_id: str) -> PassagePublic:  # type: ignore[no-untyped-def]
+def _passage_public(row: Row[Any], base: str, document_id: str) -> PassagePublic:
     doc = f"{base}/v1/documents/{document_id}"
     return PassagePublic(
         ref=row.ref,
@@ -97,21 +97,21 @@ def _passage_public(row, base: str, document_id: str) -> PassagePublic:  # type:
     )
 
 
-_PASSAGE_COLUMNS = (
-    Passage.seq,
-    Passage.ref,
-    Passage.kind,
-    Passage.boilerplate,
-    Passage.section_ref,
-    Passage.text,
-    Passage.start_offset,
-    Passage.end_offset,
-    Passage.page,
-    Passage.level,
-    Passage.depth,
-    Passage.label,
-    Passage.marks,
-    Passage.table_cells,
+_PASSAGES = select(
+    col(Passage.seq),
+    col(Passage.ref),
+    col(Passage.kind),
+    col(Passage.boilerplate),
+    col(Passage.section_ref),
+    col(Passage.text),
+    col(Passage.start_offset),
+    col(Passage.end_offset),
+    col(Passage.page),
+    col(Passage.level),
+    col(Passage.depth),
+    col(Passage.label),
+    col(Passage.marks),
+    col(Passage.table_cells),
 )
 
 
@@ -127,23 +127,23 @@ def list_passages(
     base: str,
 ) -> tuple[list[PassagePublic], int | None]:
     require_document(session, document_id)
-    query = select(*_PASSAGE_COLUMNS).where(Passage.document_id == document_id)
+    query = _PASSAGES.where(col(Passage.document_id) == document_id)
     if kind is not None:
-        query = query.where(Passage.kind == kind)
+        query = query.where(col(Passage.kind) == kind)
     if section is not None:
-        query = query.where(Passage.section_ref == section)
+        query = query.where(col(Passage.section_ref) == section)
     if not include_boilerplate:
-        query = query.where(Passage.boilerplate.is_(False))  # type: ignore[attr-defined]
+        query = query.where(col(Passage.boilerplate).is_(False))
     if after is not None:
-        query = query.where(Passage.seq > after)
-    rows = session.execute(query.order_by(Passage.seq).limit(limit + 1)).all()
+        query = query.where(col(Passage.seq) > after)
+    rows = session.execute(query.order_by(col(Passage.seq)).limit(limit + 1)).all()
     items = [_passage_public(r, base, document_id) for r in rows[:limit]]
     return items, (rows[limit - 1].seq if len(rows) > limit else None)
 
 
 def get_passage(session: Session, *, document_id: str, ref: str, base: str) -> PassagePublic:
     row = session.execute(
-        select(*_PASSAGE_COLUMNS).where(Passage.document_id == document_id, Passage.ref == ref)
+        _PASSAGES.where(col(Passage.document_id) == document_id, col(Passage.ref) == ref)
     ).first()
     require_document(session, document_id)
     if row is None:
@@ -151,26 +151,18 @@ def get_passage(session: Session, *, document_id: str, ref: str, base: str) -> P
     return _passage_public(row, base, document_id)
 
 
-_FOOTNOTE_COLUMNS = (
-    Footnote.ref,
-    Footnote.marker,
-    Footnote.number,
-    Footnote.text,
-    Footnote.offset,
-    Passage.ref.label("passage_ref"),  # type: ignore[attr-defined]
-    Passage.start_offset.label("passage_start"),  # type: ignore[attr-defined]
-)
+_FOOTNOTES = select(
+    col(Footnote.ref),
+    col(Footnote.marker),
+    col(Footnote.number),
+    col(Footnote.text),
+    col(Footnote.offset),
+    label("passage_ref", col(Passage.ref)),
+    label("passage_start", col(Passage.start_offset)),
+).outerjoin(Passage, col(Passage.id) == col(Footnote.passage_id))
 
 
-def _footnote_query(document_id: str):  # type: ignore[no-untyped-def]
-    return (
-        select(*_FOOTNOTE_COLUMNS)
-        .outerjoin(Passage, Passage.id == Footnote.passage_id)  # type: ignore[arg-type]
-        .where(Footnote.document_id == document_id)
-    )
-
-
-def _footnote_public(row, base: str, document_id: str) -> FootnotePublic:  # type: ignore[no-untyped-def]
+def _footnote_public(row: Row[Any], base: str, document_id: str) -> FootnotePublic:
     doc = f"{base}/v1/documents/{document_id}"
     links = {"self": f"{doc}/footnotes/{row.ref}", "document": doc}
     if row.passage_ref is not None:
@@ -191,20 +183,21 @@ def list_footnotes(
     session: Session, *, document_id: str, after: int | None, limit: int, base: str
 ) -> tuple[list[FootnotePublic], int | None]:
     require_document(session, document_id)
-    query = _footnote_query(document_id)
+    query = _FOOTNOTES.where(col(Footnote.document_id) == document_id)
     if after is not None:
-        query = query.where(Footnote.number > after)
-    rows = session.execute(query.order_by(Footnote.number).limit(limit + 1)).all()
+        query = query.where(col(Footnote.number) > after)
+    rows = session.execute(query.order_by(col(Footnote.number)).limit(limit + 1)).all()
     items = [_footnote_public(r, base, document_id) for r in rows[:limit]]
     return items, (rows[limit - 1].number if len(rows) > limit else None)
 
 
 def get_footnote(session: Session, *, document_id: str, key: str, base: str) -> FootnotePublic:
     """Find a note by its ref (``fn1``) or by its printed marker (``66``)."""
-    rows = session.execute(_footnote_query(document_id).where(Footnote.ref == key)).all()
+    in_document = _FOOTNOTES.where(col(Footnote.document_id) == document_id)
+    rows = session.execute(in_document.where(col(Footnote.ref) == key)).all()
     if not rows:
         rows = session.execute(
-            _footnote_query(document_id).where(Footnote.marker == key).order_by(Footnote.number)
+            in_document.where(col(Footnote.marker) == key).order_by(col(Footnote.number))
         ).all()
     require_document(session, document_id)
     if not rows:
@@ -223,17 +216,17 @@ def list_pages(
     session: Session, *, document_id: str, after: int | None, limit: int
 ) -> tuple[list[PageMarkerPublic], int | None]:
     require_document(session, document_id)
-    query = select(PageMarker.seq, PageMarker.n, PageMarker.offset).where(
-        PageMarker.document_id == document_id
+    query = select(col(PageMarker.seq), col(PageMarker.n), col(PageMarker.offset)).where(
+        col(PageMarker.document_id) == document_id
     )
     if after is not None:
-        query = query.where(PageMarker.seq > after)
-    rows = session.execute(query.order_by(PageMarker.seq).limit(limit + 1)).all()
+        query = query.where(col(PageMarker.seq) > after)
+    rows = session.execute(query.order_by(col(PageMarker.seq)).limit(limit + 1)).all()
     rows_page = rows[:limit]
     spans = session.execute(
-        select(Passage.start_offset, Passage.ref)
-        .where(Passage.document_id == document_id)
-        .order_by(Passage.seq)
+        select(col(Passage.start_offset), col(Passage.ref))
+        .where(col(Passage.document_id) == document_id)
+        .order_by(col(Passage.seq))
     ).all()
     starts = [s.start_offset for s in spans]
     items = []

@@ -7,7 +7,8 @@ from sqlmodel import Session
 
 from api.db.models import Collection, CrossReference, Document, Footnote, Mention, Passage
 from api.ingest.importer import import_sources
-from api.ingest.sources import CHUNK_FILES, Options, discover
+from api.ingest.parallel import CHUNK_FILES
+from api.ingest.sources import Options, discover
 from api.records.write import Outcome
 from tests.conftest import DatabaseFactory
 from tests.ingest.test_markdown import BODY, FRONT
@@ -160,7 +161,7 @@ def test_tei_references_across_files_resolve_after_the_batch(
         assert (mention.entity_id, mention.status) == ("tei-book-p-bemis", "curated")
 
 
-def _many(folder: Path) -> Path:
+def many_files(folder: Path) -> Path:
     """Enough files for reading processes: Markdown, TEI, text and a broken file."""
     for n in range(1, 3 * CHUNK_FILES):
         text = FRONT.replace("doc_num: 22", f"doc_num: {n}") + BODY.replace("D193", f"D{n}")
@@ -178,7 +179,7 @@ def test_reading_processes_write_what_reading_here_writes(
     """The same database, the same failures, in the same order, with files read elsewhere."""
     from tests.export.test_roundtrip import bundle_of
 
-    folder = _many(tmp_path)
+    folder = many_files(tmp_path)
     here, there = databases.migrated(backend), databases.migrated(backend)
     first = run(here, folder, readers=0)
     second = run(there, folder, readers=2)
@@ -194,7 +195,7 @@ def test_strict_with_reading_processes_stops_and_writes_nothing(
     databases: DatabaseFactory, tmp_path: Path
 ) -> None:
     db = databases.migrated("sqlite")
-    report = run(db, _many(tmp_path), readers=2, strict=True)
+    report = run(db, many_files(tmp_path), readers=2, strict=True)
     assert report.stopped and report.failed == 1
     with Session(db.engine) as session:
         assert session.execute(select(Document.id)).all() == []

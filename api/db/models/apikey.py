@@ -18,4 +18,4 @@ class ApiKey(SQLModel, table=True):
     hash: str = Field(max_length=128)
     scope: str = Field(max_length=10, description="read, curate or admin")
     created_at: dt.datetime = timestamp_field()
-    revoked_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    revoked_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

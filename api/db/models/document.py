@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Index, Select, Text, UniqueConstraint, select
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from api.db.models.base import timestamp_field
 
@@ -55,7 +55,7 @@ class Document(SQLModel, table=True):
     updated_at: dt.datetime = timestamp_field()
     deleted_at: dt.datetime | None = Field(
         default=None,
-        sa_type=DateTime(timezone=True),  # type: ignore[call-overload]
+        sa_type=DateTime(timezone=True),
         description="set when the document is deleted (a tombstone: 410 Gone, restorable)",
     )
 
@@ -84,9 +84,9 @@ class DocumentIdentifier(SQLModel, table=True):
 
 def is_live() -> ColumnElement[bool]:
     """Not deleted: a tombstone answers 410 and is left out of every list, search and link."""
-    return Document.deleted_at.is_(None)  # type: ignore[union-attr]
+    return col(Document.deleted_at).is_(None)
 
 
-def live_document_ids() -> Select[tuple[str]]:
+def live_document_ids() -> Select[str]:
     """The ids of the documents that are not deleted, for ``<column>.in_(...)`` filters."""
-    return select(Document.id).where(is_live())
+    return select(col(Document.id)).where(is_live())

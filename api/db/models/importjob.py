@@ -22,4 +22,4 @@ class ImportJob(SQLModel, table=True):
     bytes_total: int = 0
     report: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     created_at: dt.datetime = timestamp_field()
-    finished_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    finished_at: dt.datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

@@ -7,15 +7,14 @@ registry, written before its documents; event reports are linked once the docume
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
 from api.errors import IngestError
-from api.formats.plaintext import _explain
+from api.formats.validation import explain
 from api.records.record import CollectionRecord, DocumentRecord, EntityRecord, EventRecord
-from api.records.registry import Registry
 
 SUFFIXES = (".jsonl", ".ndjson")
 FORMAT = "quellen-bundle"
@@ -35,16 +34,6 @@ class BundleLine:
     size: int
     record: BaseModel | None = None
     error: IngestError | None = None
-
-
-@dataclass
-class BundleHead:
-    collections: list[CollectionRecord] = field(default_factory=list)
-    registry: Registry = field(default_factory=Registry)
-
-
-def looks_like_bundle(first_line: str) -> bool:
-    return first_line.lstrip().startswith('{"type":')
 
 
 def read_lines(path: Path) -> Iterator[BundleLine]:
@@ -96,8 +85,6 @@ def parse_line(raw: str, path: Path, lineno: int, size: int) -> BundleLine:
         return BundleLine(lineno, size, record=model(**data))
     except ValidationError as exc:
         where = f"{kind} {data.get('id', '')}".strip()
-        return BundleLine(
-            lineno, size, error=IngestError(path, f"{where}: {_explain(exc)}", lineno)
-        )
+        return BundleLine(lineno, size, error=IngestError(path, f"{where}: {explain(exc)}", lineno))
     except TypeError as exc:
         return BundleLine(lineno, size, error=IngestError(path, str(exc), lineno))

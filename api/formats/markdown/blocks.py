@@ -406,17 +406,13 @@ def repair_emphasis(pieces: list[Piece]) -> list[Piece]:
     delimiters as text. Opened and closed within the paragraph, they make it italic (bold
     for ``**``); left open, they are dropped. Delimiters inside words stay.
     """
-    texts = [i for i, piece in enumerate(pieces) if isinstance(piece, Text)]
+    texts = [(i, piece) for i, piece in enumerate(pieces) if isinstance(piece, Text)]
     if not texts:
         return pieces
-    first, last = texts[0], texts[-1]
-    head = _OPEN_DELIMITER.match(pieces[first].text)  # type: ignore[union-attr]
-    closing = pieces[last].text.rstrip()  # type: ignore[union-attr]
-    tail = (
-        _CLOSE_DELIMITER.search(pieces[last].text)  # type: ignore[union-attr]
-        if closing.endswith(("_", "*"))
-        else None
-    )
+    (first, first_text), (last, last_text) = texts[0], texts[-1]
+    head = _OPEN_DELIMITER.match(first_text.text)
+    closing = last_text.text.rstrip()
+    tail = _CLOSE_DELIMITER.search(last_text.text) if closing.endswith(("_", "*")) else None
     if head is None and tail is None:
         return pieces
     if not plain(pieces).strip("_* "):

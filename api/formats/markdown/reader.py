@@ -61,7 +61,7 @@ from api.formats.dateline import genre_from_title as _genre_from_title
 from api.formats.markdown.blocks import Block, markers, parse_blocks
 from api.formats.markdown.notes import Notes, find_notes
 from api.formats.markdown.render import Rendered, render, render_table
-from api.formats.plaintext import _explain
+from api.formats.validation import explain
 from api.records.builder import PendingPassage, TextBuilder
 from api.records.record import (
     ArchivalId,
@@ -316,7 +316,7 @@ def read_markdown(
             footnotes=footnotes,
         )
     except ValidationError as exc:
-        raise IngestError(path, _explain(exc)) from exc
+        raise IngestError(path, explain(exc)) from exc
     except (TypeError, ValueError) as exc:
         raise IngestError(path, str(exc)) from exc
     return MarkdownDocument(record, collection, remarks)

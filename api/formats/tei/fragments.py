@@ -13,10 +13,9 @@ from typing import Any
 
 from lxml import etree
 
-from api.formats.tei.writer import TEI_NS, XML_NS
+from api.formats.tei.markup import XML_NS, T, serialize
 
 WRAPPER_NS = "https://w3id.org/api/dts#"
-T = f"{{{TEI_NS}}}"
 XML_ID = f"{{{XML_NS}}}id"
 _BLOCKS = {"head", "p", "item", "quote", "byline", "signed", "dateline", "ab"}
 _CONTAINERS = {"div", "list"}
@@ -28,12 +27,13 @@ def _local(element: Any) -> str:
 
 def _block_ref(element: Any) -> str | None:
     """The passage ref a block stands for: its xml:id, or its division's for a heading."""
-    own = element.get(XML_ID)
+    own: str | None = element.get(XML_ID)
     if own is not None:
-        return own  # type: ignore[no-any-return]
+        return own
     parent = element.getparent()
     if _local(element) == "head" and parent is not None and _local(parent) == "div":
-        return parent.get(XML_ID)  # type: ignore[no-any-return]
+        division: str | None = parent.get(XML_ID)
+        return division
     return None
 
 
@@ -97,7 +97,7 @@ def fragment(full: bytes, *, passages: Collection[str], notes: Collection[str]) 
     wrapper.extend(standalone)
     body.text = None
     body.append(wrapper)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
+    return serialize(root)
 
 
 def _enclosing_block(note: Any) -> str | None:
@@ -109,9 +109,9 @@ def _enclosing_block(note: Any) -> str | None:
 
 def _detached(note: Any) -> Any:
     """A copy of a note without the text that follows it in its passage."""
-    copy = etree.fromstring(etree.tostring(note))
-    copy.tail = None
-    return copy
+    # the tail is the passage's text after the note: serialized with it, the copy would not
+    # parse back (text after the root element)
+    return etree.fromstring(etree.tostring(note, with_tail=False))
 
 
 def plain_text(full: bytes, *, passages: Collection[str], notes: Collection[str]) -> str:

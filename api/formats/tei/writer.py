@@ -26,17 +26,30 @@ mentions, detected and inferred references are not written (the bundle keeps rej
 mentions; the linker recomputes the rest).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.db.models import Entity, Event
 from api.errors import NotFound
-from api.formats.tei.reader import encode_target
+from api.formats.tei.markup import (
+    TEI_NS,
+    XML_NS,
+    Maker,
+    PointMaker,
+    SpanMaker,
+    T,
+    el,
+    fill,
+    indent,
+    nested,
+    serialize,
+)
+from api.formats.tei.targets import encode_target
 from api.records.read import collection_records, document_ids, document_records
 from api.records.record import (
     CollectionRecord,
@@ -49,9 +62,6 @@ from api.records.record import (
     MentionRecord,
 )
 
-TEI_NS = "http://www.tei-c.org/ns/1.0"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
-T = f"{{{TEI_NS}}}"
 KIND_ELEMENTS = {
     "heading": "head",
     "paragraph": "p",
@@ -82,79 +92,6 @@ LISTS = {
 }
 
 
-def _el(parent: Any, tag: str, text: str | None = None, /, **attributes: str | None) -> Any:
-    element = etree.SubElement(parent, T + tag)
-    for key, value in attributes.items():
-        if value is not None:
-            element.set(key.replace("__", ":").replace("xml:", f"{{{XML_NS}}}"), value)
-    if text is not None:
-        element.text = text
-    return element
-
-
-def _append_text(parent: Any, text: str) -> None:
-    if not text:
-        return
-    if len(parent):
-        last = parent[-1]
-        last.tail = (last.tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
-
-
-Maker = Callable[[Any], Any]
-
-
-def _fill(
-    parent: Any,
-    text: str,
-    spans: list[tuple[int, int, Maker]],
-    points: list[tuple[int, Maker]],
-    lo: int = 0,
-    hi: int | None = None,
-) -> None:
-    """Write ``text[lo:hi]`` into ``parent`` with nested span elements and point elements.
-
-    ``spans`` must nest properly (the caller drops crossing ones); a point at a span's start
-    or end stands outside it.
-    """
-    hi = len(text) if hi is None else hi
-    pos = lo
-    index = 0
-    while index < len(spans):
-        start, end, make = spans[index]
-        inner = []
-        index += 1
-        while index < len(spans) and spans[index][0] < end and spans[index][1] <= end:
-            inner.append(spans[index])
-            index += 1
-        while points and points[0][0] <= start:
-            offset, make_point = points.pop(0)
-            _append_text(parent, text[pos:offset])
-            pos = offset
-            make_point(parent)
-        _append_text(parent, text[pos:start])
-        element = make(parent)
-        _fill(element, text, inner, [p for p in points if start < p[0] < end], start, end)
-        points[:] = [p for p in points if not start < p[0] < end]
-        pos = end
-    while points and points[0][0] <= hi:
-        offset, make_point = points.pop(0)
-        _append_text(parent, text[pos:offset])
-        pos = offset
-        make_point(parent)
-    _append_text(parent, text[pos:hi])
-
-
-def _nested(spans: list[tuple[int, int, Maker]]) -> list[tuple[int, int, Maker]]:
-    """Sorted spans, leaving out any that would cross one already kept (XML must nest)."""
-    kept: list[tuple[int, int, Maker]] = []
-    for span in sorted(spans, key=lambda s: (s[0], -s[1])):
-        if all(span[1] <= k[1] or span[0] >= k[1] for k in kept if k[0] <= span[0]):
-            kept.append(span)
-    return kept
-
-
 class _Writer:
     def __init__(self, record: DocumentRecord, entities: dict[str, EntityRecord | EventRecord]):
         self.record = record
@@ -169,13 +106,13 @@ class _Writer:
         self.used[entity.id] = entity
         type_ = "event" if isinstance(entity, EventRecord) else entity.type
         tag = MENTION_ELEMENTS[type_]
-        return lambda parent: _el(
+        return lambda parent: el(
             parent, tag, ref=f"#e-{entity.id}", type="event" if tag == "name" else None
         )
 
     def xref_maker(self, xref: CrossReferenceRecord, empty: bool) -> Maker:
         target = encode_target(xref.target)
-        return lambda parent: _el(
+        return lambda parent: el(
             parent,
             "ptr" if empty else "ref",
             target=target,
@@ -185,7 +122,7 @@ class _Writer:
 
     def note_maker(self, note: FootnoteRecord, unanchored: bool) -> Maker:
         def make(parent: Any) -> Any:
-            element = _el(
+            element = el(
                 parent,
                 "note",
                 place="foot",
@@ -204,15 +141,13 @@ class _Writer:
         text: str,
         container: str,
         ref: str,
-        points: list[tuple[int, Maker]],
+        points: list[PointMaker],
         marks: Sequence[MarkRecord] = (),
         cells: Sequence[tuple[int, int, int]] | None = None,
     ) -> None:
         """Write ``text`` into ``parent`` with its marks, mentions, references and points;
         a table's text goes cell by cell (``cells``: row, start, end), in rows and cells."""
-        spans: list[tuple[int, int, Maker]] = [
-            (mark.start, mark.end, _mark_maker(mark.type)) for mark in marks
-        ]
+        spans: list[SpanMaker] = [(mark.start, mark.end, _mark_maker(mark.type)) for mark in marks]
         for mention in self.record.mentions:
             if mention.container == container and mention.ref == ref:
                 maker = self.mention_maker(mention)
@@ -227,24 +162,24 @@ class _Writer:
             ):
                 spans.append((xref.start, xref.end, self.xref_maker(xref, xref.start == xref.end)))
         zero = [s for s in spans if s[0] == s[1]]
-        ranged = _nested([s for s in spans if s[0] < s[1]])
+        ranged = nested([s for s in spans if s[0] < s[1]])
         points = sorted(
             [*points, *((s[0], s[2]) for s in zero)], key=lambda p: p[0]
         )  # stable: notes keep their order
         if cells is None:
-            _fill(parent, text, ranged, points)
+            fill(parent, text, ranged, points)
             return
         row_element: Any = None
         current_row = -1
         for row, start, end in cells:
             if row != current_row:
                 current_row = row
-                row_element = _el(parent, "row", role="label" if row < self._head_rows else None)
-            cell = _el(row_element, "cell")
+                row_element = el(parent, "row", role="label" if row < self._head_rows else None)
+            cell = el(row_element, "cell")
             inside = [s for s in ranged if start <= s[0] and s[1] <= end]
             mine = [p for p in points if start <= p[0] <= end]
             points = [p for p in points if not start <= p[0] <= end]
-            _fill(cell, text, inside, mine, start, end)
+            fill(cell, text, inside, mine, start, end)
 
     def body(self, body: Any) -> None:
         record = self.record
@@ -275,14 +210,14 @@ class _Writer:
         for index, passage in enumerate(record.passages):
             if passage.section_ref != section:
                 section = passage.section_ref
-                container = body if section is None else _el(body, "div", **{"xml__id": section})
+                container = body if section is None else el(body, "div", **{"xml__id": section})
                 current_list = None
             while pages and pages[0].offset <= passage.start:
-                _el(container, "pb", n=pages.pop(0).n)
+                el(container, "pb", n=pages.pop(0).n)
                 current_list = None
             if passage.kind == "list_item":
                 if current_list is None or last_kind != "list_item":
-                    current_list = _el(container, "list")
+                    current_list = el(container, "list")
                 parent = current_list
             else:
                 current_list = None
@@ -298,8 +233,8 @@ class _Writer:
                 attributes["n"] = passage.label
             if passage.ref != passage.section_ref or passage.kind != "heading":
                 attributes["xml__id"] = passage.ref
-            element = _el(parent, KIND_ELEMENTS[passage.kind], **attributes)
-            points: list[tuple[int, Maker]] = []
+            element = el(parent, KIND_ELEMENTS[passage.kind], **attributes)
+            points: list[PointMaker] = []
             last_passage = index == len(record.passages) - 1
             while pages and (
                 pages[0].offset < passage.end or (last_passage and pages[0].offset == passage.end)
@@ -321,11 +256,11 @@ class _Writer:
                 self._head_rows = passage.table.header_rows
             self.inline(element, passage.text, "passage", passage.ref, points, passage.marks, cells)
         for page in pages:
-            _el(container, "pb", n=page.n)
+            el(container, "pb", n=page.n)
 
 
 def _mark_maker(kind: str) -> Maker:
-    return lambda parent: _el(parent, "hi", rend=kind)
+    return lambda parent: el(parent, "hi", rend=kind)
 
 
 def _cells(text: str) -> list[tuple[int, int, int]]:
@@ -342,58 +277,58 @@ def _cells(text: str) -> list[tuple[int, int, int]]:
 
 
 def _page_maker(n: str) -> Maker:
-    return lambda parent: _el(parent, "pb", n=n)
+    return lambda parent: el(parent, "pb", n=n)
 
 
 def _header(root: Any, record: DocumentRecord, collection: CollectionRecord | None) -> None:
-    header = _el(root, "teiHeader")
-    file_desc = _el(header, "fileDesc")
-    title_stmt = _el(file_desc, "titleStmt")
-    _el(title_stmt, "title", record.title, type="complete")
+    header = el(root, "teiHeader")
+    file_desc = el(header, "fileDesc")
+    title_stmt = el(file_desc, "titleStmt")
+    el(title_stmt, "title", record.title, type="complete")
     for author in record.authors:
-        _el(title_stmt, "author", author)
-    publication = _el(file_desc, "publicationStmt")
-    _el(publication, "authority", "Quellen")
-    _el(publication, "idno", record.id, type="quellen")
+        el(title_stmt, "author", author)
+    publication = el(file_desc, "publicationStmt")
+    el(publication, "authority", "Quellen")
+    el(publication, "idno", record.id, type="quellen")
     if record.number is not None:
-        _el(publication, "idno", record.number, type="number")
+        el(publication, "idno", record.number, type="number")
     for identifier in record.identifiers:
-        _el(publication, "idno", identifier.value, type=identifier.scheme)
+        el(publication, "idno", identifier.value, type=identifier.scheme)
     if collection is not None:
-        series = _el(file_desc, "seriesStmt")
-        _el(series, "title", collection.title)
-        _el(series, "idno", collection.id, type="quellen")
+        series = el(file_desc, "seriesStmt")
+        el(series, "title", collection.title)
+        el(series, "idno", collection.id, type="quellen")
         if collection.publisher is not None:
-            resp = _el(series, "respStmt")
-            _el(resp, "resp", "publisher")
-            _el(resp, "name", collection.publisher)
+            resp = el(series, "respStmt")
+            el(resp, "resp", "publisher")
+            el(resp, "name", collection.publisher)
     notes: list[tuple[str, str]] = [(n.kind, n.text) for n in record.notes]
     if collection is not None and collection.description is not None:
         notes.append(("collection-description", collection.description))
     if notes:
-        notes_stmt = _el(file_desc, "notesStmt")
+        notes_stmt = el(file_desc, "notesStmt")
         for kind, text in notes:
-            _el(notes_stmt, "note", text, type=kind)
-    source = _el(file_desc, "sourceDesc")
-    bibl = _el(source, "bibl", type="quellen-provenance")
+            el(notes_stmt, "note", text, type=kind)
+    source = el(file_desc, "sourceDesc")
+    bibl = el(source, "bibl", type="quellen-provenance")
     p = record.provenance
     if p.publisher is not None:
-        _el(bibl, "publisher", p.publisher)
+        el(bibl, "publisher", p.publisher)
     if p.container_title is not None:
-        _el(bibl, "title", p.container_title, level="m")
+        el(bibl, "title", p.container_title, level="m")
     for unit, value in (("volume", p.volume), ("page", p.pages), ("first-page", p.first_page)):
         if value is not None:
-            _el(bibl, "biblScope", value, unit=unit)
+            el(bibl, "biblScope", value, unit=unit)
     for archival in p.archival_ids:
-        _el(bibl, "idno", archival.value, type=archival.scheme, source=archival.repository)
+        el(bibl, "idno", archival.value, type=archival.scheme, source=archival.repository)
     if p.url is not None:
-        _el(bibl, "ref", target=p.url)
+        el(bibl, "ref", target=p.url)
     if p.accessed is not None:
-        _el(bibl, "date", p.accessed, type="accessed")
+        el(bibl, "date", p.accessed, type="accessed")
     if p.place is not None:
-        _el(bibl, "placeName", p.place)
+        el(bibl, "placeName", p.place)
     if p.time is not None:
-        _el(bibl, "time", p.time)
+        el(bibl, "time", p.time)
     for kind, value in (
         ("rights", p.rights),
         ("source_file", p.source_file),
@@ -401,21 +336,21 @@ def _header(root: Any, record: DocumentRecord, collection: CollectionRecord | No
         ("classification", p.classification),
     ):
         if value is not None:
-            _el(bibl, "note", value, type=kind)
-    profile = _el(header, "profileDesc")
+            el(bibl, "note", value, type=kind)
+    profile = el(header, "profileDesc")
     if record.date is not None:
-        creation = _el(profile, "creation")
+        creation = el(profile, "creation")
         plain = len(record.date) in (4, 7, 10) and record.date.replace("-", "").isdigit()
-        _el(creation, "date", record.date, type="created", when=record.date if plain else None)
-    _el(_el(profile, "langUsage"), "language", ident=record.language)
-    keywords = _el(_el(profile, "textClass"), "keywords", scheme="#quellen")
-    _el(keywords, "term", record.source_type, type="source_type")
+        el(creation, "date", record.date, type="created", when=record.date if plain else None)
+    el(el(profile, "langUsage"), "language", ident=record.language)
+    keywords = el(el(profile, "textClass"), "keywords", scheme="#quellen")
+    el(keywords, "term", record.source_type, type="source_type")
     if record.genre is not None:
-        _el(keywords, "term", record.genre, type="genre")
+        el(keywords, "term", record.genre, type="genre")
     if record.recipients:
-        action = _el(_el(profile, "correspDesc"), "correspAction", type="received")
+        action = el(el(profile, "correspDesc"), "correspAction", type="received")
         for recipient in record.recipients:
-            _el(action, "name", recipient)
+            el(action, "name", recipient)
 
 
 def _stand_off(root: Any, writer: _Writer, record: DocumentRecord) -> None:
@@ -426,7 +361,7 @@ def _stand_off(root: Any, writer: _Writer, record: DocumentRecord) -> None:
     ]
     if not writer.used and not relations:
         return
-    stand_off = _el(root, "standOff")
+    stand_off = el(root, "standOff")
     lists: dict[str, Any] = {}
     for entity_id in sorted(writer.used):
         entity = writer.used[entity_id]
@@ -434,21 +369,21 @@ def _stand_off(root: Any, writer: _Writer, record: DocumentRecord) -> None:
         list_name, item_name, name_tag = LISTS[type_]
         holder = lists.get(list_name)
         if holder is None:
-            holder = lists[list_name] = _el(stand_off, list_name)
+            holder = lists[list_name] = el(stand_off, list_name)
         item_type = (
             entity.event_type
             if isinstance(entity, EventRecord)
             else ("group" if type_ == "group" else None)
         )
-        item = _el(holder, item_name, type=item_type, **{"xml__id": f"e-{entity.id}"})
-        _el(item, "idno", entity.id, type="quellen")
-        _el(item, name_tag, entity.name)
+        item = el(holder, item_name, type=item_type, **{"xml__id": f"e-{entity.id}"})
+        el(item, "idno", entity.id, type="quellen")
+        el(item, name_tag, entity.name)
         if entity.description is not None:
-            _el(item, "note", entity.description, type="description")
+            el(item, "note", entity.description, type="description")
     if relations:
-        holder = _el(stand_off, "listRelation")
+        holder = el(stand_off, "listRelation")
         for xref in relations:
-            _el(
+            el(
                 holder,
                 "relation",
                 name=xref.relation,
@@ -457,55 +392,6 @@ def _stand_off(root: Any, writer: _Writer, record: DocumentRecord) -> None:
                 passive=encode_target(xref.target),
                 n=xref.target.label,
             )
-
-
-STRUCTURE = {
-    "TEI",
-    "teiHeader",
-    "fileDesc",
-    "titleStmt",
-    "publicationStmt",
-    "seriesStmt",
-    "respStmt",
-    "notesStmt",
-    "sourceDesc",
-    "bibl",
-    "profileDesc",
-    "creation",
-    "langUsage",
-    "textClass",
-    "keywords",
-    "correspDesc",
-    "correspAction",
-    "standOff",
-    "listPerson",
-    "listPlace",
-    "listOrg",
-    "listNym",
-    "listEvent",
-    "listRelation",
-    "person",
-    "place",
-    "org",
-    "nym",
-    "event",
-    "text",
-    "body",
-    "div",
-    "list",
-}
-
-
-def _indent(element: Any, level: int = 0) -> None:
-    """Indent the structure only; the text inside blocks and header fields stays exact."""
-    if etree.QName(element).localname not in STRUCTURE or not len(element):
-        return
-    pad = "\n" + "  " * (level + 1)
-    element.text = pad
-    for child in element:
-        child.tail = pad
-        _indent(child, level + 1)
-    element[-1].tail = "\n" + "  " * level
 
 
 def render(
@@ -519,16 +405,16 @@ def render(
     root.set(f"{{{XML_NS}}}lang", record.language)
     _header(root, record, collection)
     writer = _Writer(record, entities)
-    text = _el(root, "text")
-    body = _el(text, "body")
+    text = el(root, "text")
+    body = el(text, "body")
     writer.body(body)
     _stand_off(root, writer, record)
     stand_off = root.find(T + "standOff")
     if stand_off is not None:
         root.remove(stand_off)
         root.insert(1, stand_off)
-    _indent(root)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
+    indent(root)
+    return serialize(root)
 
 
 def _entities(session: Session, ids: set[str]) -> dict[str, EntityRecord | EventRecord]:
@@ -536,10 +422,9 @@ def _entities(session: Session, ids: set[str]) -> dict[str, EntityRecord | Event
         return {}
     found: dict[str, EntityRecord | EventRecord] = {}
     events = {
-        e.id: e
-        for e in session.execute(select(Event).where(Event.id.in_(ids))).scalars()  # type: ignore[attr-defined]
+        e.id: e for e in session.execute(select(Event).where(col(Event.id).in_(ids))).scalars()
     }
-    for entity in session.execute(select(Entity).where(Entity.id.in_(ids))).scalars():  # type: ignore[attr-defined]
+    for entity in session.execute(select(Entity).where(col(Entity.id).in_(ids))).scalars():
         if entity.id in events:
             found[entity.id] = EventRecord(
                 id=entity.id,
@@ -550,7 +435,7 @@ def _entities(session: Session, ids: set[str]) -> dict[str, EntityRecord | Event
         else:
             found[entity.id] = EntityRecord(
                 id=entity.id,
-                type=entity.type,  # type: ignore[arg-type]
+                type=entity.type,
                 name=entity.name,
                 description=entity.description,
             )

@@ -65,7 +65,7 @@ def test_collections_down_to_a_resource_and_back_up(client: TestClient) -> None:
 
 
 def test_large_collections_are_paged(client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from api.dts import service as dts
+    from api.dts import collections as dts
 
     monkeypatch.setattr(dts, "COLLECTION_PAGE_SIZE", 2)
     first = client.get("/dts/collection?id=web-sources").json()
@@ -149,7 +149,7 @@ def test_sections_passages_footnotes_and_the_reference_rules(client: TestClient)
 
 
 def test_navigation_pages_large_member_lists(client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from api.dts import service as dts
+    from api.dts import navigation as dts
 
     monkeypatch.setattr(dts, "NAVIGATION_PAGE_SIZE", 4)
     first = nav(client, f"resource={TELEGRAM}&down=-1")
@@ -196,6 +196,22 @@ def test_document_whole_and_fragments_as_tei(client: TestClient) -> None:
     assert text.headers["content-type"] == "text/plain; charset=utf-8"
     passage_text = client.get(f"/v1/documents/{TELEGRAM}/passages/p4").json()["text"]
     assert text.text == passage_text
+
+
+def test_every_citable_unit_and_range_is_served(client: TestClient) -> None:
+    """Each note stands inside a passage with text after it; a fragment of it must still be
+    well-formed TEI (fn1 and fn3 once answered 500)."""
+    tree = client.get(f"/dts/navigation?resource={TELEGRAM}&down=-1").json()
+    refs = [unit["identifier"] for unit in tree["member"]]
+    assert [r for r in refs if r.startswith("fn")] == ["fn1", "fn2", "fn3"]
+    for ref in refs:
+        fragment = client.get(f"/dts/document?resource={TELEGRAM}&ref={ref}")
+        assert fragment.status_code == 200, (ref, fragment.text)
+        (unit,) = tei(fragment).find(f".//{WRAPPER}")
+        assert unit.get(XML_ID) == ref
+    for start, end in (("fn1", "p5"), ("p4", "fn3"), ("fn3", "p7")):
+        ranged = client.get(f"/dts/document?resource={TELEGRAM}&start={start}&end={end}")
+        assert ranged.status_code == 200, (start, end, ranged.text)
 
 
 def test_document_errors(client: TestClient) -> None:

@@ -3,18 +3,21 @@ revert. Every operation edits the document's normalized record and hands it to t
 loader, then re-links the document, and records a revision with the record before and after.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import delete, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from api.curation import revisions
 from api.curation.schemas import DocumentCreate
+from api.curation.service.patches import invalid, merge_patch
 from api.db.keys import Principal
 from api.db.models import Collection, Document
 from api.db.models.base import utcnow
+from api.documents.schemas import DocumentPublic
 from api.documents.service import get_document
 from api.errors import Gone, IngestError, NotFound, ProblemError
 from api.formats.plaintext import read_annotated_text
@@ -24,38 +27,10 @@ from api.records.rows import document_rows
 from api.records.snapshots import document_record
 from api.records.textedit import replace_passage_text
 from api.records.write import write_documents
+from api.texts.schemas import FootnotePublic, PassagePublic
 from api.texts.service import get_footnote, get_passage
 
 KIND = "documents"
-
-
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7396 JSON Merge Patch."""
-    if not isinstance(patch, dict):
-        return patch
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
-
-
-def _invalid(exc: ValidationError | IngestError | ValueError) -> ProblemError:
-    if isinstance(exc, ValidationError):
-        errors = [
-            {
-                "in": "body",
-                "name": ".".join(str(p) for p in e["loc"]) or "body",
-                "message": e["msg"],
-            }
-            for e in exc.errors()
-        ]
-        detail = "; ".join(f"{e['name']}: {e['message']}" for e in errors)
-        return ProblemError(422, detail, errors=errors)
-    message = exc.message if isinstance(exc, IngestError) else str(exc)
-    return ProblemError(422, message)
 
 
 class LinksNeeded(Exception):
@@ -82,9 +57,38 @@ def _write(session: Session, record: DocumentRecord, *, exclusive: bool = True) 
     try:
         write_documents(session, [rows])
     except IngestError as exc:
-        raise _invalid(exc) from None
+        raise invalid(exc) from None
     if not kept:
         link_batch(session, [record.id])
+
+
+def _rewrite(
+    session: Session,
+    principal: Principal,
+    document_id: str,
+    *,
+    operation: str,
+    change: Callable[[DocumentRecord], DocumentRecord],
+    exclusive: bool = True,
+) -> None:
+    """The one path by which a stored document changes: its record read back, changed,
+    validated, written (re-linked when its parts changed) and recorded as a revision."""
+    record = document_record(session, document_id)
+    before = record.model_dump(mode="json")
+    try:
+        updated = change(record)
+    except ValidationError as exc:
+        raise invalid(exc) from None
+    _write(session, updated, exclusive=exclusive)
+    revisions.record(
+        session,
+        kind=KIND,
+        resource_id=document_id,
+        operation=operation,
+        principal=principal,
+        before=before,
+        after=updated.model_dump(mode="json"),
+    )
 
 
 def _live(session: Session, document_id: str) -> Document:
@@ -99,7 +103,7 @@ def _live(session: Session, document_id: str) -> Document:
 
 def create_document(
     session: Session, principal: Principal, body: DocumentCreate, *, base: str
-) -> Any:
+) -> DocumentPublic:
     if session.get(Document, body.id) is not None:
         raise ProblemError(409, f"A document with id {body.id!r} already exists.")
     if session.get(Collection, body.collection) is None:
@@ -109,7 +113,7 @@ def create_document(
     try:
         record = read_annotated_text(body.text, Path(f"{body.id}.txt"), metadata)
     except (IngestError, ValidationError, ValueError) as exc:
-        raise _invalid(exc) from None
+        raise invalid(exc) from None
     _write(session, record)
     revisions.record(
         session,
@@ -148,39 +152,30 @@ def update_document(
     if_match: str | None,
     base: str,
     exclusive: bool = True,
-) -> Any:
+) -> DocumentPublic:
     """Edit a document's metadata (a JSON merge patch of its API fields); ``exclusive``:
     the session took its turn in the write lane (needed unless the patch holds only
     ``OWN_ROW_FIELDS``; LinksNeeded says when it turns out to be needed after all)."""
     _live(session, document_id)
     revisions.check_if_match(if_match, get_document(session, document_id=document_id, base=base))
-    record = document_record(session, document_id)
-    before = record.model_dump(mode="json")
-    data = record.model_dump()
-    for api_name, value in patch.items():
-        field = _METADATA[api_name]
-        data[field] = merge_patch(data.get(field), value) if value is not None else None
-        if value is None and field in ("title", "source_type", "collection_id", "language"):
-            raise ProblemError(422, f"{api_name} cannot be removed.")
-        if value is None and field in ("authors", "recipients", "notes", "identifiers"):
-            data[field] = []
-        if value is None and field == "provenance":
-            data[field] = {}
-    if "collection_id" in data and session.get(Collection, data["collection_id"]) is None:
-        raise ProblemError(422, f"No collection {data['collection_id']!r}.")
-    try:
-        updated = DocumentRecord(**data)
-    except ValidationError as exc:
-        raise _invalid(exc) from None
-    _write(session, updated, exclusive=exclusive)
-    revisions.record(
-        session,
-        kind=KIND,
-        resource_id=document_id,
-        operation="update",
-        principal=principal,
-        before=before,
-        after=updated.model_dump(mode="json"),
+
+    def change(record: DocumentRecord) -> DocumentRecord:
+        data = record.model_dump()
+        for api_name, value in patch.items():
+            field = _METADATA[api_name]
+            data[field] = merge_patch(data.get(field), value) if value is not None else None
+            if value is None and field in ("title", "source_type", "collection_id", "language"):
+                raise ProblemError(422, f"{api_name} cannot be removed.")
+            if value is None and field in ("authors", "recipients", "notes", "identifiers"):
+                data[field] = []
+            if value is None and field == "provenance":
+                data[field] = {}
+        if "collection_id" in data and session.get(Collection, data["collection_id"]) is None:
+            raise ProblemError(422, f"No collection {data['collection_id']!r}.")
+        return DocumentRecord(**data)
+
+    _rewrite(
+        session, principal, document_id, operation="update", change=change, exclusive=exclusive
     )
     return get_document(session, document_id=document_id, base=base)
 
@@ -194,14 +189,13 @@ def update_passage(
     *,
     if_match: str | None,
     base: str,
-) -> Any:
+) -> PassagePublic:
     _live(session, document_id)
     revisions.check_if_match(
         if_match, get_passage(session, document_id=document_id, ref=ref, base=base)
     )
-    record = document_record(session, document_id)
-    before = record.model_dump(mode="json")
-    try:
+
+    def change(record: DocumentRecord) -> DocumentRecord:
         if "text" in patch and patch["text"] is not None:
             record = replace_passage_text(record, ref, patch["text"])
         data = record.model_dump()
@@ -210,19 +204,9 @@ def update_passage(
                 for field in ("kind", "boilerplate"):
                     if patch.get(field) is not None:
                         passage[field] = patch[field]
-        updated = DocumentRecord(**data)
-    except ValidationError as exc:
-        raise _invalid(exc) from None
-    _write(session, updated)
-    revisions.record(
-        session,
-        kind=KIND,
-        resource_id=document_id,
-        operation=f"update passage {ref}",
-        principal=principal,
-        before=before,
-        after=updated.model_dump(mode="json"),
-    )
+        return DocumentRecord(**data)
+
+    _rewrite(session, principal, document_id, operation=f"update passage {ref}", change=change)
     return get_passage(session, document_id=document_id, ref=ref, base=base)
 
 
@@ -235,31 +219,22 @@ def update_footnote(
     *,
     if_match: str | None,
     base: str,
-) -> Any:
+) -> FootnotePublic:
     _live(session, document_id)
     current = get_footnote(session, document_id=document_id, key=key, base=base)
     revisions.check_if_match(if_match, current)
-    record = document_record(session, document_id)
-    before = record.model_dump(mode="json")
-    data = record.model_dump()
-    for note in data["footnotes"]:
-        if note["ref"] == current.ref:
-            for field in ("text", "marker"):
-                if patch.get(field) is not None:
-                    note[field] = patch[field]
-    try:
-        updated = DocumentRecord(**data)
-    except ValidationError as exc:
-        raise _invalid(exc) from None
-    _write(session, updated)
-    revisions.record(
-        session,
-        kind=KIND,
-        resource_id=document_id,
-        operation=f"update footnote {current.ref}",
-        principal=principal,
-        before=before,
-        after=updated.model_dump(mode="json"),
+
+    def change(record: DocumentRecord) -> DocumentRecord:
+        data = record.model_dump()
+        for note in data["footnotes"]:
+            if note["ref"] == current.ref:
+                for field in ("text", "marker"):
+                    if patch.get(field) is not None:
+                        note[field] = patch[field]
+        return DocumentRecord(**data)
+
+    _rewrite(
+        session, principal, document_id, operation=f"update footnote {current.ref}", change=change
     )
     return get_footnote(session, document_id=document_id, key=current.ref, base=base)
 
@@ -284,7 +259,7 @@ def delete_document(
         raise Gone("document", document_id)
     before = document_record(session, document_id).model_dump(mode="json")
     if hard:
-        session.execute(delete(Document).where(Document.id == document_id))  # type: ignore[arg-type]
+        session.execute(delete(Document).where(col(Document.id) == document_id))
         operation = "delete (permanent)"
     else:
         document.deleted_at = utcnow()
@@ -301,15 +276,15 @@ def delete_document(
     )
 
 
-def restore_document(session: Session, principal: Principal, document_id: str, *, base: str) -> Any:
+def restore_document(
+    session: Session, principal: Principal, document_id: str, *, base: str
+) -> DocumentPublic:
     revisions.lock(session, Document, document_id, what="document")
     document = session.get(Document, document_id)
     assert document is not None
     if document.deleted_at is None:
         raise ProblemError(409, f"The document {document_id!r} is not deleted.")
-    session.execute(
-        update(Document).where(Document.id == document_id).values(deleted_at=None)  # type: ignore[arg-type]
-    )
+    session.execute(update(Document).where(col(Document.id) == document_id).values(deleted_at=None))
     session.flush()
     session.expire_all()
     revisions.record(
@@ -326,7 +301,7 @@ def restore_document(session: Session, principal: Principal, document_id: str, *
 
 def revert_document(
     session: Session, principal: Principal, document_id: str, number: int, *, base: str
-) -> Any:
+) -> DocumentPublic:
     """Make the document what revision ``number`` left it as."""
     target = revisions.get_revision(session, kind=KIND, resource_id=document_id, number=number)
     state = target.after or target.before
@@ -335,16 +310,11 @@ def revert_document(
     if session.get(Document, document_id) is None:
         raise NotFound("document", document_id)
     _live(session, document_id)
-    before = document_record(session, document_id).model_dump(mode="json")
-    record = DocumentRecord(**state)
-    _write(session, record)
-    revisions.record(
+    _rewrite(
         session,
-        kind=KIND,
-        resource_id=document_id,
+        principal,
+        document_id,
         operation=f"revert to {number}",
-        principal=principal,
-        before=before,
-        after=record.model_dump(mode="json"),
+        change=lambda _current: DocumentRecord(**state),
     )
     return get_document(session, document_id=document_id, base=base)
