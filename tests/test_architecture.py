@@ -71,3 +71,17 @@ def test_no_module_grows_past_five_hundred_lines() -> None:
         if (n := len(p.read_text().splitlines())) > 500
     }
     assert not long, f"split these along their seams: {long}"
+
+
+def test_no_private_name_is_imported_across_modules() -> None:
+    """A leading underscore means "this module only": import the public name instead."""
+    reached = []
+    for path in [*(ROOT / "api").rglob("*.py"), *(ROOT / "tests").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("api"):
+                reached += [
+                    f"{path.relative_to(ROOT)}: {node.module}.{alias.name}"
+                    for alias in node.names
+                    if alias.name.startswith("_") and not alias.name.startswith("__")
+                ]
+    assert not reached, reached

@@ -76,7 +76,7 @@ class _Applied:
     new_aliases: bool  # entities with aliases were written: the matcher must be rebuilt
 
 
-class _Writer:
+class BatchWriter:
     """Writes units into one session inside savepoints.
 
     Units go in batches, one savepoint per batch: a savepoint costs about a fifth of what
@@ -290,7 +290,7 @@ def import_sources(
     options: Options,
     progress: Progress | None = None,
 ) -> Report:
-    """Read, write and link ``sources`` in one transaction of savepoints (see ``_Writer``).
+    """Read, write and link ``sources`` in one transaction of savepoints (see ``BatchWriter``).
 
     The search index is filled once, after the last file (``SearchBackend.deferred``).
     """
@@ -351,7 +351,7 @@ def _write_and_link(
     while the reading processes are still reading; so does indexing it for search, a
     half a megabyte at a time (``INDEX_EVERY``).
     """
-    writer = _Writer(session, report)
+    writer = BatchWriter(session, report)
     batch: list[Unit] = []
     folders: FolderCollections = {}
     unindexed = 0

@@ -41,7 +41,7 @@ class _FoldTable(dict[int, str]):
         return folded
 
 
-_TABLE = _FoldTable()
+FOLD_TABLE = _FoldTable()
 # ASCII text, the bulk of most corpora, folds byte for byte through a 256-byte table: twice
 # as fast as the general table, which needs a dict look-up per character
 _ASCII_TABLE = bytes(ord(_fold_char(chr(code))) if code < 128 else 32 for code in range(256))
@@ -51,7 +51,7 @@ def fold(text: str) -> str:
     """Same-length search form of ``text``."""
     if text.isascii():
         return text.encode("ascii").translate(_ASCII_TABLE).decode("ascii")
-    return text.translate(_TABLE)
+    return text.translate(FOLD_TABLE)
 
 
 def tokens(text: str) -> list[str]:

@@ -134,7 +134,7 @@ def test_indexing_between_batches_keeps_the_index_in_step(
 ) -> None:
     """Catching up after every batch: rows indexed early are replaced through the triggers."""
     monkeypatch.setattr(importer, "INDEX_EVERY", 1)
-    monkeypatch.setattr(importer._Writer, "BATCH", 1)
+    monkeypatch.setattr(importer.BatchWriter, "BATCH", 1)
     db = databases.migrated(backend)
     first = _write(tmp_path / "a" / "twice.md", NOTED.format(title="T", body="Cable", note="Old"))
     others = [_write(tmp_path / "b" / f"other-{n}.txt", f"Memorandum number{n}.") for n in range(3)]

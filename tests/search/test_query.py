@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from api.records.normalize import _TABLE, fold, tokens
+from api.records.normalize import FOLD_TABLE, fold, tokens
 from api.search.query import QueryError, parse, to_fts5, to_tsquery
 
 
@@ -71,4 +71,4 @@ def test_folding_keeps_offsets() -> None:
 @given(st.text(alphabet=st.characters(max_codepoint=127)))
 def test_ascii_text_folds_as_every_other_text(text: str) -> None:
     """The byte-table shortcut for ASCII gives what the per-character table gives."""
-    assert fold(text) == text.translate(_TABLE)
+    assert fold(text) == text.translate(FOLD_TABLE)
