@@ -191,8 +191,8 @@ references, resolution, inferred links), in one transaction of savepoints. The b
 that reads the same DFAT files minimally (front matter, markers stripped, paragraphs)
 and inserts documents and passages with an FTS5 index, in one process.
 
-How the importer spends its time (api/ingest/sources.py, importer.py): files are read,
-validated and turned into table rows (api/records/rows.py: folded search text,
+How the importer spends its time (api/ingest/sources.py, parallel.py, importer.py): files
+are read, validated and turned into table rows (api/records/rows.py: folded search text,
 fingerprint, detected citations, the rows of every table) by {readers} forked reading
 process(es) — `quellen import --readers`, one per CPU but the writer's — while the
 importing process writes what they send, 32 documents at a time, each batch in a
