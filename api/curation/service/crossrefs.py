@@ -170,6 +170,8 @@ def update_cross_reference(
     if patch.get("target") is not None:
         for key, value in _target(session, patch["target"], xref.source_document_id).items():
             setattr(xref, key, value)
+    if row_of(xref) == before:
+        return get_cross_reference(session, xref_id=xref_id, base=base)  # a no-op
     session.flush()
     resolve_references(session, [xref.source_document_id], incoming=False)
     refresh_parts_fingerprint(session, [xref.source_document_id])

@@ -72,13 +72,18 @@ def _rewrite(
     exclusive: bool = True,
 ) -> None:
     """The one path by which a stored document changes: its record read back, changed,
-    validated, written (re-linked when its parts changed) and recorded as a revision."""
+    validated, written (re-linked when its parts changed) and recorded as a revision.
+
+    A change that leaves the record as it was is no change: a curator who sends what is
+    already there must not move the ETag and turn the next curator's edit into a 412."""
     record = document_record(session, document_id)
     before = record.model_dump(mode="json")
     try:
         updated = change(record)
     except ValidationError as exc:
         raise invalid(exc) from None
+    if updated.model_dump(mode="json") == before:
+        return  # nothing changes: no write, no revision, and the ETag stays what it was
     _write(session, updated, exclusive=exclusive)
     revisions.record(
         session,

@@ -141,6 +141,8 @@ def update_mention(
         mention.status = "curated"
     if patch.get("status") is not None:
         mention.status = patch["status"]
+    if row_of(mention) == before:
+        return get_mention(session, mention_id=mention_id, base=base)  # a no-op: no revision
     session.flush()
     _relink(session, mention.document_id)
     revisions.record(

@@ -193,6 +193,8 @@ def _save(
         record = what.record(**data)
     except ValidationError as exc:
         raise invalid(exc) from None
+    if before is not None and record.model_dump(mode="json") == before:
+        return  # a no-op: no write, no revision, the same ETag
     _write_registry_record(session, record)
     revisions.record(
         session,

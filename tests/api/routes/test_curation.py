@@ -668,3 +668,63 @@ def test_mixed_writes_on_one_document_never_fail(fresh_db: DbHandle, keys: Keys)
     for thread in threads:
         thread.join()
     assert not problems, problems[:3]
+
+
+def test_a_patch_that_changes_nothing_is_a_no_op(api: TestClient, keys: Keys) -> None:
+    """Same representation, same ETag, no revision: the next curator gets no false 412."""
+    h = keys.curate
+    xref = api.post(
+        "/v1/cross-references",
+        headers=h,
+        json={
+            "source": {"document": TELEGRAM, "passage": "p4"},
+            "relation": "see_also",
+            "target": {"scheme": "file_number", "value": "740.0011 EW/9-2444"},
+        },
+    )
+    assert xref.status_code == 201, xref.text
+    mention = api.get(f"{DOC}/mentions").json()["items"][0]
+    accepted = api.patch(
+        f"/v1/mentions/{mention['id']}",
+        headers={**h, "If-Match": etag(api, f"/v1/mentions/{mention['id']}")},
+        json={"status": "curated"},
+    )
+    assert accepted.status_code == 200, accepted.text
+    cases = [
+        (DOC, "documents", TELEGRAM, lambda r: {"language": r["language"]}),
+        (f"{DOC}/passages/p4", "documents", TELEGRAM, lambda r: {"kind": r["kind"]}),
+        (f"{DOC}/footnotes/66", "documents", TELEGRAM, lambda r: {"text": r["text"]}),
+        ("/v1/entities/joseph-stalin", "entities", "joseph-stalin", lambda r: {"name": r["name"]}),
+        (
+            "/v1/events/yalta-conference",
+            "events",
+            "yalta-conference",
+            lambda r: {"name": r["name"]},
+        ),
+        (
+            f"/v1/mentions/{mention['id']}",
+            "mentions",
+            str(mention["id"]),
+            lambda r: {"status": "curated"},
+        ),
+        (
+            f"/v1/cross-references/{xref.json()['id']}",
+            "cross-references",
+            str(xref.json()["id"]),
+            lambda r: {"relation": r["relation"]},
+        ),
+    ]
+    for url, kind, resource_id, same in cases:
+        read = api.get(url)
+        history = f"/v1/{kind}/{resource_id}/revisions"
+        revisions = len(api.get(history, params={"limit": 200}).json()["items"])
+        patched = api.patch(
+            url, headers={**h, "If-Match": read.headers["etag"]}, json=same(read.json())
+        )
+        assert patched.status_code == 200, (url, patched.text)
+        assert patched.headers["etag"] == read.headers["etag"], url
+        assert api.get(url).headers["etag"] == read.headers["etag"], url
+        assert len(api.get(history, params={"limit": 200}).json()["items"]) == revisions, url
+    before = etag(api, DOC)
+    changed = api.patch(DOC, headers={**h, "If-Match": before}, json={"language": "fr"})
+    assert changed.status_code == 200 and changed.headers["etag"] != before
