@@ -18,11 +18,13 @@ from api.db.engine import make_engine, snapshot_engine
 from api.db.migrations import head_revision
 from api.dts import routes as dts
 from api.health import routes as health
+from api.home import routes as home
 from api.http import observability, problems
 from api.http.auth import read_access
 from api.http.bulkhead import Bulkhead
 from api.http.etag import ETagMiddleware
 from api.http.failures import FailureMiddleware
+from api.http.head import HeadMiddleware
 from api.http.limits import BodyLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from api.http.nulbytes import NulRefusalMiddleware
 from api.http.openapi import complete_responses
@@ -44,6 +46,7 @@ footnotes and page breaks, with stable ids and exact character offsets.
 """
 
 TAGS = [
+    {"name": "start", "description": "Where to start: the entry points and what they link to."},
     {"name": "collections", "description": "Named groups of documents (a volume, a harvest)."},
     {"name": "documents", "description": "Sources and their metadata."},
     {"name": "texts", "description": "A document's text, passages, footnotes and pages."},
@@ -99,6 +102,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     problems.install(app)
     # Outermost last: security headers and CORS also dress the 413/429 answers.
     app.add_middleware(ETagMiddleware)
+    app.add_middleware(HeadMiddleware)  # outside ETag: it hashes the GET's body
     app.add_middleware(NulRefusalMiddleware)  # inside the body limit: bodies it reads are bounded
     app.add_middleware(
         BodyLimitMiddleware,
@@ -124,6 +128,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # Reads are public by default; only then does each read pay for the key check.
     readers = [Depends(read_access)] if settings.require_read_key else []
     app.include_router(health.router)
+    app.include_router(home.router, dependencies=readers)
     app.include_router(v1, dependencies=readers)
     app.include_router(search.router, dependencies=readers)
     app.include_router(curation.router, dependencies=readers)

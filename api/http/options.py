@@ -49,7 +49,8 @@ class OptionsMiddleware:
                 for path, operations in scope["app"].openapi()["paths"].items()
             ]
         path = scope["path"]
-        return {m for pattern, methods in self._paths if pattern.fullmatch(path) for m in methods}
+        found = {m for pattern, methods in self._paths if pattern.fullmatch(path) for m in methods}
+        return found | {"HEAD"} if "GET" in found else found  # api/http/head.py
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "OPTIONS":

@@ -68,3 +68,42 @@ def test_not_ready_is_a_problem_that_says_why(databases: DatabaseFactory) -> Non
     head = head_revision(db.url)
     assert (body["database"], body["migration"], body["head"]) == ("ok", "0006", head)
     assert body["detail"] == f"The database is at migration 0006; this version expects {head}."
+
+
+def test_head_answers_every_get_without_a_body(client: TestClient) -> None:
+    for url in (
+        TELEGRAM,
+        f"{TELEGRAM}/text",
+        f"{TELEGRAM}/footnotes",
+        "/v1/documents?limit=2",
+        "/v1/search?q=Moyne",
+        "/dts",
+        "/health",
+        "/openapi.json",
+    ):
+        got = client.get(url)
+        head = client.head(url)
+        assert head.status_code == got.status_code == 200, url
+        assert head.content == b"", url
+        for name in ("etag", "content-type", "content-length", "vary", "link"):
+            assert head.headers.get(name) == got.headers.get(name), (url, name)
+    cached = client.head(TELEGRAM, headers={"If-None-Match": client.get(TELEGRAM).headers["etag"]})
+    assert cached.status_code == 304 and cached.content == b""
+    missing = client.head("/v1/documents/no-such-document")
+    assert missing.status_code == 404 and missing.content == b""
+    assert missing.headers["content-type"] == "application/problem+json"
+    allow = client.options(TELEGRAM).headers["allow"].split(", ")
+    assert {"GET", "HEAD", "OPTIONS"} <= set(allow)
+    assert client.head("/v1/imports").status_code in (200, 401)  # a GET route: never 405
+
+
+def test_the_root_and_v1_point_at_everything_else(client: TestClient) -> None:
+    home = client.get("/")
+    assert home.status_code == 200 and home.json()["name"] == "Quellen"
+    index = client.get("/v1")
+    assert index.status_code == 200
+    links = {**home.json()["links"], **index.json()["links"]}
+    assert {"api", "docs", "openapi", "dts", "documents", "entities", "search"} <= set(links)
+    for name, url in links.items():
+        followed = client.get(url, params={"q": "Moyne"} if name == "search" else None)
+        assert followed.status_code == 200, (name, url, followed.text[:200])
