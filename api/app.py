@@ -10,6 +10,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.middleware.gzip import GZipMiddleware
 from swagger_ui_bundle import swagger_ui_path
 
 from api import __version__
@@ -22,7 +23,7 @@ from api.home import routes as home
 from api.http import observability, problems
 from api.http.auth import read_access
 from api.http.bulkhead import Bulkhead
-from api.http.etag import ETagMiddleware
+from api.http.etag import ETagMiddleware, cache_control
 from api.http.failures import FailureMiddleware
 from api.http.head import HeadMiddleware
 from api.http.limits import BodyLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
@@ -101,8 +102,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     problems.install(app)
     # Outermost last: security headers and CORS also dress the 413/429 answers.
-    app.add_middleware(ETagMiddleware)
-    app.add_middleware(HeadMiddleware)  # outside ETag: it hashes the GET's body
+    app.add_middleware(ETagMiddleware, cache_control=cache_control(settings))
+    # gzip outside ETag: the tag, hashed from the uncompressed body, names the version in
+    # either encoding (Vary: Accept-Encoding keeps a cache's copies apart); no 304 has a body
+    app.add_middleware(GZipMiddleware, minimum_size=settings.compress_min_bytes)
+    app.add_middleware(HeadMiddleware)  # outside ETag and gzip: a HEAD's headers are a GET's
     app.add_middleware(NulRefusalMiddleware)  # inside the body limit: bodies it reads are bounded
     app.add_middleware(
         BodyLimitMiddleware,

@@ -112,6 +112,20 @@ class Settings(BaseSettings):
         description="Largest file `quellen import` and `quellen check` read (bytes); larger "
         "files are refused with a message, so a runaway file cannot exhaust memory.",
     )
+    cache_max_age: int = Field(
+        default=60,
+        ge=0,
+        le=31_536_000,
+        description="Seconds a client or proxy may reuse a read without asking again "
+        "(`Cache-Control: max-age`, with `must-revalidate`: after that it revalidates with "
+        "the ETag and gets a 304 when nothing changed); 0 sends `no-cache`.",
+    )
+    compress_min_bytes: int = Field(
+        default=1024,
+        ge=0,
+        description="Responses at least this large are gzip-compressed for clients that "
+        "accept it (`Accept-Encoding: gzip`).",
+    )
     require_read_key: bool = Field(
         default=False,
         description="Require an API key with the read scope for every read (reads are public "

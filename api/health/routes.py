@@ -14,6 +14,9 @@ from api.schemas import Problem
 
 router = APIRouter(tags=["operations"])
 
+# A probe asks about now: no cache may answer it (api/http/etag.py keeps a route's own).
+NO_STORE = {"Cache-Control": "no-store"}
+
 
 class Health(BaseModel):
     status: Literal["ok"] = "ok"
@@ -64,7 +67,7 @@ class NotReady(Problem):
     description="Answers 200 while the process is up; it does not touch the database.",
 )
 async def health() -> Response:
-    return json_response(Health())
+    return json_response(Health(), headers=NO_STORE)
 
 
 @router.get(
@@ -87,7 +90,8 @@ def ready(request: Request) -> Response:
         current, database = None, f"unreachable: {type(exc).__name__}"
     if database == "ok" and current == head:
         return json_response(
-            Readiness(status="ready", database=database, migration=current, head=head)
+            Readiness(status="ready", database=database, migration=current, head=head),
+            headers=NO_STORE,
         )
     if database != "ok":
         detail = f"The database cannot be reached ({database})."

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.settings import Settings
 from api.versions import etag_for
 
 # Headers a 304 keeps (RFC 9110, section 15.4.5); the rest describe a body it does not have.
@@ -37,8 +38,12 @@ def _header(raw: Iterable[tuple[bytes, bytes]], name: bytes) -> str | None:
 
 
 class ETagMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    """ETags and 304s for GET; ``cache_control`` is added to every tagged read (a route
+    that sets its own keeps it)."""
+
+    def __init__(self, app: ASGIApp, cache_control: str | None = None) -> None:
         self.app = app
+        self.cache_control = cache_control.encode("latin-1") if cache_control else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -69,6 +74,8 @@ class ETagMiddleware:
             if etag is None:
                 etag = etag_for(message.get("body", b""))
                 headers.append((b"etag", etag.encode("latin-1")))
+            if self.cache_control and _header(headers, b"cache-control") is None:
+                headers.append((b"cache-control", self.cache_control))
             if if_none_match and _matches(if_none_match, etag):
                 kept = [(k, v) for k, v in headers if k.lower() in _KEEP_ON_304]
                 await send({"type": "http.response.start", "status": 304, "headers": kept})
@@ -78,3 +85,12 @@ class ETagMiddleware:
             await send(message)
 
         await self.app(scope, receive, wrapped)
+
+
+def cache_control(settings: Settings) -> str:
+    """What reads say about reuse: a short while, then revalidate with the ETag. Private when
+    reads need a key, so a shared cache never hands one client's answer to another."""
+    if settings.cache_max_age == 0:
+        return "no-cache"
+    audience = "private" if settings.require_read_key else "public"
+    return f"{audience}, max-age={settings.cache_max_age}, must-revalidate"

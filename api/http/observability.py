@@ -340,7 +340,7 @@ def metrics(request: Request) -> Response:
         body = generate_latest(registry)
     else:
         body = generate_latest(REGISTRY)
-    return Response(body, media_type=CONTENT_TYPE_LATEST)
+    return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
 
 
 def install(app: FastAPI, settings: Settings) -> None:
