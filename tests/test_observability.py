@@ -66,6 +66,15 @@ def test_metrics_count_requests_per_route_template(client: TestClient) -> None:
     assert "no-such-document" not in response.text, "raw paths must never become labels"
 
 
+def test_a_head_request_is_counted_under_its_route(client: TestClient) -> None:
+    before = samples(client.get("/metrics").text)
+    assert client.head(f"/v1/documents/{DOC}").status_code == 200
+    after = samples(client.get("/metrics").text)
+    head = {"method": "HEAD", "route": "/v1/documents/{document_id}", "status": "200"}
+    counted = value(after, "quellen_http_requests_total", **head)
+    assert counted - value(before, "quellen_http_requests_total", **head) == 1
+
+
 def test_unmatched_paths_share_one_label(client: TestClient) -> None:
     path = f"/nothing/here/{uuid.uuid4().hex}"
     assert client.get(path).status_code == 404

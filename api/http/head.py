@@ -24,4 +24,9 @@ class HeadMiddleware:
             elif not message.get("more_body", False):
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-        await self.app({**scope, "method": "GET"}, receive, without_body)
+        as_get = {**scope, "method": "GET"}
+        try:
+            await self.app(as_get, receive, without_body)
+        finally:
+            # what routing learnt (the route, for metrics and the access log) goes back out
+            scope.update({k: v for k, v in as_get.items() if k not in ("method", "type")})
