@@ -30,6 +30,7 @@ from api.http.limits import BodyLimitMiddleware, RateLimitMiddleware, SecurityHe
 from api.http.nulbytes import NulRefusalMiddleware
 from api.http.openapi import complete_responses
 from api.http.options import OptionsMiddleware, ProblemCORSMiddleware
+from api.http.query import refuse_unknown_query
 from api.imports import routes as imports
 from api.keys import routes as keys
 from api.routers import v1
@@ -133,8 +134,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     readers = [Depends(read_access)] if settings.require_read_key else []
     app.include_router(health.router)
     app.include_router(home.router, dependencies=readers)
-    app.include_router(v1, dependencies=readers)
-    app.include_router(search.router, dependencies=readers)
+    strict = [*readers, Depends(refuse_unknown_query)]  # list and search routes: 400 on typos
+    app.include_router(v1, dependencies=strict)
+    app.include_router(search.router, dependencies=strict)
     app.include_router(curation.router, dependencies=readers)
     app.include_router(keys.router, dependencies=readers)
     app.include_router(dts.router, dependencies=readers)

@@ -245,3 +245,25 @@ def test_options_is_answered_with_allow_and_a_refused_preflight_is_a_problem(
     )
     assert allowed.status_code == 200
     assert allowed.headers["access-control-allow-origin"] == "https://edition.example"
+
+
+@pytest.mark.parametrize(
+    ("url", "typo", "known"),
+    [
+        ("/v1/documents?colection=frus-1944-v04", "colection", "collection"),
+        ("/v1/search?q=Moyne&sourcetype=primary", "sourcetype", "source_type"),
+        ("/v1/entities?typ=person", "typ", "type"),
+        (f"{DOC}/text?veiw=full", "veiw", "view"),
+    ],
+)
+def test_an_unknown_query_parameter_is_400_naming_it(
+    client: TestClient, url: str, typo: str, known: str
+) -> None:
+    """A typo must not silently widen the answer to everything."""
+    answer = client.get(url)
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert repr(typo) in answer.json()["detail"] and known in answer.json()["detail"]
+    assert client.head(url).status_code == 400
+    corrected = client.get(url.replace(typo, known))
+    assert corrected.status_code == 200, corrected.text
