@@ -1,5 +1,5 @@
-"""The URL of each kind of resource, built in one place from the request's base URL,
-and the URLs of the authority files an entity is identified in (``sameAs``)."""
+"""Where an entity lives: its URL here (shared by entities, mentions and the graph) and
+the authority files it is identified in (``sameAs``, for its JSON and its JSON-LD)."""
 
 AUTHORITY_URIS = {
     "wikidata": "http://www.wikidata.org/entity/{}",
@@ -10,16 +10,8 @@ AUTHORITY_URIS = {
 }
 
 
-def document_link(base: str, document_id: str) -> str:
-    return f"{base}/v1/documents/{document_id}"
-
-
 def entity_link(base: str, entity_id: str) -> str:
     return f"{base}/v1/entities/{entity_id}"
-
-
-def event_link(base: str, event_id: str) -> str:
-    return f"{base}/v1/events/{event_id}"
 
 
 def same_as(external_ids: dict[str, str] | None) -> list[str]:
