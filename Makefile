@@ -42,6 +42,11 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+## openapi-examples: record the OpenAPI document's examples from the seed corpus again
+.PHONY: openapi-examples
+openapi-examples: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.utils.openapi_examples
+
 ## bench-read: read-path throughput against a bare Starlette baseline (needs wrk)
 bench-read: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.read_throughput

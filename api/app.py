@@ -5,13 +5,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 from starlette.middleware.gzip import GZipMiddleware
-from swagger_ui_bundle import swagger_ui_path
 
 from api import __version__
 from api.curation import routes as curation
@@ -20,15 +17,17 @@ from api.db.migrations import head_revision
 from api.dts import routes as dts
 from api.health import routes as health
 from api.home import routes as home
-from api.http import observability, problems
+from api.http import docs, observability, problems
 from api.http.auth import read_access
 from api.http.bulkhead import Bulkhead
+from api.http.downloads import DownloadMiddleware
 from api.http.etag import ETagMiddleware, cache_control
 from api.http.failures import FailureMiddleware
 from api.http.head import HeadMiddleware
 from api.http.limits import BodyLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from api.http.nulbytes import NulRefusalMiddleware
 from api.http.openapi import complete_responses
+from api.http.openapi_clients import shape_for_clients
 from api.http.options import OptionsMiddleware, ProblemCORSMiddleware
 from api.http.query import refuse_unknown_query
 from api.imports import routes as imports
@@ -44,7 +43,13 @@ footnotes and page breaks, with stable ids and exact character offsets.
 * **Errors** are RFC 9457 `application/problem+json` with a human `detail`.
 * **Lists** use keyset pagination: follow `next` (or the `Link: rel="next"` header).
 * **Caching**: every GET carries an `ETag`; send `If-None-Match` to get `304 Not Modified`.
-* **Offsets** are Unicode code points into a document's full text (`/text?view=full`).
+* **Offsets** (`start`, `end`) are Unicode code points into a document's full text
+  (`/text?view=full`); offsets into a passage are `passage_start`/`passage_end`.
+  `?offsets=utf16` counts UTF-16 code units instead, as JavaScript strings do.
+* **Links** (`self`, `next`, `Link`, `Location`) are absolute URLs.
+* **Downloads**: `?format=csv|tei|jsonld|bibtex|…` answers that representation as an
+  attachment, an alternative to `Accept`.
+* **Keys**: writes take `Authorization: Bearer <key>` (the Authorize button below).
 """
 
 TAGS = [
@@ -57,7 +62,9 @@ TAGS = [
     {"name": "cross-references", "description": "Links between sources."},
     {"name": "search", "description": "Full-text search over passages and footnotes."},
     {"name": "graph", "description": "Networks of documents and entities for visualisation."},
-    {"name": "curation", "description": "Writes: need an API key with the curate scope."},
+    {"name": "mentions", "description": "Entities mentioned at exact offsets in a text."},
+    {"name": "revisions", "description": "The history of every curated resource; reverts."},
+    {"name": "imports", "description": "Uploading source files to import (curate key)."},
     {"name": "keys", "description": "API key management (admin)."},
     {
         "name": "dts",
@@ -66,6 +73,13 @@ TAGS = [
     },
     {"name": "operations", "description": "Health and readiness for operators."},
 ]
+
+
+def operation_id(route: APIRoute) -> str:
+    """``getDocument``, ``listFootnotes``: the route function's name in camelCase, which
+    generated clients turn back into their own convention (``get_document`` in Python)."""
+    head, *rest = route.name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -91,9 +105,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         redoc_url=None,
         root_path=settings.root_path,
         lifespan=lifespan,
-        generate_unique_id_function=lambda route: (
-            f"{route.tags[0]}-{route.name}" if route.tags else route.name
-        ),
+        generate_unique_id_function=operation_id,
+        # One schema per model: FastAPI's Alias-Input/Alias-Output pairs break generators
+        separate_input_output_schemas=False,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -103,6 +117,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     problems.install(app)
     # Outermost last: security headers and CORS also dress the 413/429 answers.
+    app.add_middleware(DownloadMiddleware)  # innermost: ?format= as Accept, before routing
     app.add_middleware(ETagMiddleware, cache_control=cache_control(settings))
     # gzip outside ETag: the tag, hashed from the uncompressed body, names the version in
     # either encoding (Vary: Accept-Encoding keeps a cache's copies apart); no 304 has a body
@@ -142,18 +157,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(dts.router, dependencies=readers)
     app.include_router(imports.router, dependencies=readers)
 
-    app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
-
-    @app.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        root = settings.root_path
-        return get_swagger_ui_html(
-            openapi_url=f"{root}{app.openapi_url}",
-            title="Quellen API",
-            swagger_js_url=f"{root}/static/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url=f"{root}/static/swagger-ui/swagger-ui.css",
-            swagger_favicon_url=f"{root}/static/swagger-ui/favicon-32x32.png",
-        )
+    docs.install(app, settings)  # /docs and /redoc, with their assets under /static/
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -164,8 +168,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 description=app.description,
                 routes=app.routes,
                 tags=app.openapi_tags,
+                separate_input_output_schemas=app.separate_input_output_schemas,
             )
-            app.openapi_schema = complete_responses(schema, settings)
+            app.openapi_schema = shape_for_clients(complete_responses(schema, settings))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -56,19 +56,26 @@ def reader_for(request: Request) -> Reader:
     return reader
 
 
-def links_base(request: Request) -> str:
-    """The prefix of every link in a response: the path the API is mounted under.
-
-    Empty when it is served at the root; ``/quellen`` behind a proxy that mounts it there
-    (``QUELLEN_ROOT_PATH``), so links stay valid either way.
-    """
-    root_path: str = request.scope.get("root_path", "")
-    return root_path
-
-
 def absolute_base(request: Request) -> str:
-    """Scheme, host and root path: the prefix of every stable ``@id`` Quellen writes."""
-    return str(request.base_url).rstrip("/")
+    """The prefix of every link and ``@id`` in a response: scheme, host and root path.
+
+    Absolute, so a frontend served from another origin can follow ``next`` and ``self``
+    as they are. ``QUELLEN_PUBLIC_URL`` when set (a proxy that rewrites hosts); otherwise
+    the request's own, which honours ``X-Forwarded-Proto`` from a trusted proxy and
+    ``QUELLEN_ROOT_PATH``.
+    """
+    public: str = request.app.state.settings.public_url
+    if public:
+        return public
+    scope = request.scope
+    host = request.headers.get("host")
+    if host is None:  # HTTP/1.0 without Host: the address the server listens on
+        server = scope.get("server")
+        host = f"{server[0]}:{server[1]}" if server else "localhost"
+    return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}"
+
+
+links_base = absolute_base  # one prefix for links and identifiers alike
 
 
 async def _links_base(request: Request) -> str:

@@ -13,6 +13,7 @@ from api.events import routes as events
 from api.graph import routes as graph
 from api.health import routes as health
 from api.mentions import routes as mentions
+from api.reading import routes as reading
 from api.search import routes as search
 from api.texts import routes as texts
 
@@ -30,6 +31,7 @@ for module in (
     dumps,
     documents,
     texts,
+    reading,
     *document_links,
     citations,
     annotations,

@@ -51,15 +51,28 @@ class Page(BaseModel, Generic[ItemT]):
     items: list[ItemT]
     limit: int = Field(description="the page size asked for")
     next: str | None = Field(description="URL of the next page, or null on the last page")
+    links: dict[str, str] = Field(description="self: the URL of this page")
 
 
-def list_example(item: type[BaseModel], next_url: str | None = None) -> ConfigDict:
-    """Model config giving a list model an example page built from its item's example."""
+def _list_url(example: object) -> str:
+    """Where a list of the example item lives: its ``self`` link less the last segment."""
+    links = example.get("links") if isinstance(example, dict) else None
+    own = links.get("self") if isinstance(links, dict) else None
+    return own.rsplit("/", 1)[0] if isinstance(own, str) else "/v1"
+
+
+def list_example(
+    item: type[BaseModel], next_url: str | None = None, *, self_url: str | None = None
+) -> ConfigDict:
+    """Model config giving a list model an example page built from its item's example;
+    ``self_url`` is the list's URL when it is not the item's own less its id."""
     extra = item.model_config.get("json_schema_extra")
     examples = extra.get("examples") if isinstance(extra, dict) else None
+    first = examples[:1] if isinstance(examples, list) else []
     page: JsonDict = {
-        "items": examples[:1] if isinstance(examples, list) else [],
+        "items": first,
         "limit": 50,
         "next": next_url,
+        "links": {"self": self_url or _list_url(first[0] if first else None)},
     }
     return ConfigDict(json_schema_extra={"examples": [page]})

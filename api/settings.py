@@ -4,25 +4,84 @@ Every field here is documented in the README's configuration table; a test keeps
 step so that an operator never meets a setting the documentation does not mention.
 """
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: A database setting without a scheme that ends so, or starts with /, ./, ../ or ~, is
+#: taken for the path of a SQLite file.
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3", ".db3")
+_PATH_PREFIXES = ("/", "./", "../", "~")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):(//)?")
+_URL_FORMS = (
+    "use postgresql://USER@HOST:PORT/NAME, sqlite:///PATH or a file path like var/quellen.db"
+)
+
+
+def normalise_database_url(value: str) -> str:
+    """The SQLAlchemy URL Quellen opens for a ``QUELLEN_DATABASE_URL`` as people write it.
+
+    ``postgres://`` and ``postgresql://`` become ``postgresql+psycopg://`` (the driver that
+    is installed); ``sqlite://`` URLs stay as they are; a bare file path (``quellen.db``,
+    ``./var/x``, ``/srv/quellen/db.sqlite``) becomes the ``sqlite:///`` URL of that file,
+    relative to the current folder. Anything else raises ``ValueError`` saying what is wrong.
+    """
+    text = value.strip()
+    if not text:
+        raise ValueError(f"is empty: {_URL_FORMS}")
+    if text.startswith(_PATH_PREFIXES):
+        return f"sqlite:///{Path(text).expanduser().absolute()}"
+    scheme = _SCHEME.match(text)
+    if scheme is None and text.lower().endswith(SQLITE_SUFFIXES):
+        return f"sqlite:///{Path(text).expanduser().absolute()}"
+    if scheme is None or scheme.group(2) is None:  # no scheme, or no // after it
+        raise ValueError(f"neither a database URL nor a SQLite file path: {_URL_FORMS}")
+    backend, _, driver = scheme.group(1).lower().partition("+")
+    if backend in ("postgres", "postgresql"):
+        if driver not in ("", "psycopg"):
+            raise ValueError(
+                f"driver {driver!r} is not supported: Quellen reaches PostgreSQL through "
+                "psycopg 3; write postgresql://…"
+            )
+        text = "postgresql+psycopg" + text[scheme.end(1) :]
+    elif backend == "sqlite":
+        if driver not in ("", "pysqlite"):
+            raise ValueError(f"driver {driver!r} is not supported: write sqlite:///PATH")
+    else:
+        raise ValueError(f"{backend!r} is not a database Quellen runs on: {_URL_FORMS}")
+    try:
+        make_url(text)
+    except ArgumentError:
+        raise ValueError(f"malformed URL: {_URL_FORMS}") from None
+    except ValueError:  # int() of the port
+        raise ValueError(f"the port is not a number: {_URL_FORMS}") from None
+    return text
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="QUELLEN_", env_file=".env", extra="ignore", frozen=True
+        env_prefix="QUELLEN_",
+        env_file=".env",
+        extra="ignore",
+        frozen=True,
+        hide_input_in_errors=True,  # a refused database URL may hold a password
     )
 
     database_url: str = Field(
         default=f"sqlite:///{PROJECT_ROOT / 'var' / 'quellen.sqlite'}",
-        description="SQLAlchemy URL of the database: the embedded SQLite file by default, "
-        "or e.g. postgresql+psycopg://postgres@127.0.0.1:5432/quellen.",
+        description="The database: the embedded SQLite file by default; "
+        "postgresql://USER[:PASSWORD]@HOST:PORT/NAME (or postgres://, or "
+        "postgresql+psycopg://) for PostgreSQL; sqlite:///PATH, or a bare file path such as "
+        "var/quellen.db (ending .db, .sqlite, .sqlite3 or .db3, or starting with /, ./, ../ "
+        "or ~), for another SQLite file.",
     )
     data_dir: Path = Field(
         default=PROJECT_ROOT / "data",
@@ -41,6 +100,21 @@ class Settings(BaseSettings):
         description="Path prefix when served behind a reverse proxy under a sub-path "
         "(e.g. /quellen); used in every link the API returns.",
     )
+    public_url: str = Field(
+        default="",
+        description="The URL clients reach the API at (e.g. https://sources.example.org/"
+        "quellen), for every absolute link and `@id`; empty: taken from each request "
+        "(its Host, and X-Forwarded-Proto from a trusted proxy, plus QUELLEN_ROOT_PATH).",
+    )
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Comma-separated addresses of reverse proxies whose X-Forwarded-For and "
@@ -52,9 +126,11 @@ class Settings(BaseSettings):
         description="Seconds in-flight requests get to finish after SIGTERM before the server "
         "closes their connections.",
     )
-    log_format: Literal["json", "text"] = Field(
-        default="json",
-        description="json: one JSON object per line (with request ids); text: for a terminal.",
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto",
+        description="json: one JSON object per line (with request ids), for log shippers; "
+        "text: human-readable lines; auto: text when the logs go to a terminal, JSON "
+        "otherwise.",
     )
     access_log: bool = Field(
         default=True,
@@ -156,6 +232,11 @@ class Settings(BaseSettings):
         description="Origins browsers may call the API from (JSON list or comma-separated); "
         '["*"] allows any origin, without credentials.',
     )
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return normalise_database_url(value)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -62,7 +62,7 @@ def _timestamp(value: str) -> str:
     return dt.datetime.fromisoformat(value).isoformat() + "Z"
 
 
-def _document(document_id: str) -> dict[str, Any] | None:
+def _document(document_id: str, base: str) -> dict[str, Any] | None:
     connection = _connection()
     row = connection.execute(DETAIL_SQL, (document_id,)).fetchone()
     if row is None:
@@ -92,7 +92,7 @@ def _document(document_id: str) -> dict[str, Any] | None:
         footnotes,
         pages,
     ) = row
-    self_url = f"/v1/documents/{doc_id}"
+    self_url = f"{base}/v1/documents/{doc_id}"
     return {
         "id": doc_id,
         "collection": collection,
@@ -121,7 +121,7 @@ def _document(document_id: str) -> dict[str, Any] | None:
         },
         "links": {
             "self": self_url,
-            "collection": f"/v1/collections/{collection}",
+            "collection": f"{base}/v1/collections/{collection}",
             "text": f"{self_url}/text",
             "passages": f"{self_url}/passages",
             "footnotes": f"{self_url}/footnotes",
@@ -132,7 +132,9 @@ def _document(document_id: str) -> dict[str, Any] | None:
 
 async def get_document(request: Request) -> Response:
     document_id = request.path_params["document_id"]
-    document = _document(document_id)
+    # links are absolute, from the request's scheme and Host, as Quellen writes them
+    base = f"{request.url.scheme}://{request.headers.get('host', 'localhost')}"
+    document = _document(document_id, base)
     if document is None:
         problem = {"title": "Not Found", "status": 404, "detail": f"No document {document_id!r}."}
         return Response(json.dumps(problem), 404, media_type="application/problem+json")

@@ -428,7 +428,7 @@ def measure(name: str, url: str, raw: Raw, repeat: int, warmup: int) -> RunResul
         results = []
         for cls, query in QUERIES:
             body = _api(client, query).json()
-            keys = [(h["document"]["id"], h["ref"]) for h in body["items"]]
+            keys = [(h["document"], h["passage"] or h["footnote"]) for h in body["items"]]
             got = raw.scores(query, raw.passage_ids(keys))
             best = raw.best(query)
             quality = sum(got) / sum(best) if sum(best) > 0 else 1.0

@@ -11,6 +11,7 @@ from api.deps import AbsoluteBaseUrl, SessionDep
 from api.documents.routes import DocumentId
 from api.formats import annotations as anno
 from api.http.negotiation import VARY, negotiate
+from api.http.offsets import Offsets
 from api.http.problems import problem_responses
 
 router = APIRouter(prefix="/documents/{document_id}", tags=["documents"])
@@ -70,7 +71,10 @@ class AnnotationResponse(Response):
         "select the same span. Targets in the running text point at `/text?view=full`, the "
         "text all offsets refer to; a footnote targets the word its marker is printed after. "
         "Mentions and references inside a footnote target the footnote resource "
-        "(`/footnotes/{ref}`), their selectors counting in the note's `text`. Served as "
+        "(`/footnotes/{ref}`), their selectors counting in the note's `text`. "
+        "`TextPositionSelector` offsets are code points, as the Web Annotation model defines "
+        "them; `offsets=utf16` counts them in UTF-16 code units instead, for a JavaScript "
+        "client that slices its own copy of the text. Served as "
         '`application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"`.'
     ),
     responses={
@@ -92,9 +96,12 @@ def get_annotations(
     page: Annotated[
         int, Query(ge=1, le=2**31 - 1, description="page of annotations, from 1", examples=[1])
     ] = 1,
+    offsets: Offsets = "codepoints",
 ) -> Response:
     media_type = negotiate(request, OFFERED)
-    body = service.annotation_page(session, document_id=document_id, page=page, base=base_url)
+    body = service.annotation_page(
+        session, document_id=document_id, page=page, base=base_url, offsets=offsets
+    )
     content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     served = anno.MEDIA_TYPE if media_type == "application/ld+json" else media_type
     return Response(content, media_type=served, headers=VARY)

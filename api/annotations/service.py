@@ -18,18 +18,32 @@ from api.documents.service import require_document
 from api.errors import NotFound
 from api.formats import annotations as anno
 from api.formats.jsonld.writer import document_iri, entity_iri
+from api.records.offsets import CODEPOINTS, OffsetUnit, Utf16Map
 
 PAGE_SIZE = 500
 
 
-def annotation_page(session: Session, *, document_id: str, page: int, base: str) -> dict[str, Any]:
-    """Page ``page`` (from 1) of the document's annotations; ``base`` is absolute."""
+def annotation_page(
+    session: Session,
+    *,
+    document_id: str,
+    page: int,
+    base: str,
+    offsets: OffsetUnit = CODEPOINTS,
+) -> dict[str, Any]:
+    """Page ``page`` (from 1) of the document's annotations; ``base`` is absolute.
+
+    The position selectors count code points, as the Web Annotation model has them, or
+    UTF-16 code units when ``offsets`` asks for them (the quote selectors are the same).
+    """
     require_document(session, document_id)
     document = session.execute(
         select(col(Document.text), col(Document.language)).where(col(Document.id) == document_id)
     ).one()
     full: str = document.text
     language: str = document.language
+    utf16 = offsets == "utf16"
+    in_full = Utf16Map(full) if utf16 else None
     doc_url = document_iri(base, document_id)
     text_url = f"{doc_url}/text?view=full"
     collection_url = f"{doc_url}/annotations"
@@ -77,13 +91,15 @@ def annotation_page(session: Session, *, document_id: str, page: int, base: str)
             offset = passages[passage_id].start_offset
             target = anno.TextTarget(text_url, full, offset + start, offset + end)
             key: tuple[Any, ...] = (0, target.start, key_kind, identifier)
+            units = in_full
         elif footnote_id is not None and footnote_id in notes:
             note = notes[footnote_id]
             target = anno.TextTarget(note_url(note.ref), note.text, start, end)
             key = (1, note.number, start, key_kind, identifier)
+            units = Utf16Map(note.text) if utf16 else None
         else:
             return
-        entries.append((key, anno.annotation(identifier, motivation, body, target)))
+        entries.append((key, anno.annotation(identifier, motivation, body, target, units)))
 
     for note in notes.values():
         passage = passages.get(note.passage_id) if note.passage_id is not None else None
@@ -104,6 +120,7 @@ def annotation_page(session: Session, *, document_id: str, page: int, base: str)
                     "commenting",
                     {**anno.textual_body(note.text, language), "id": note_url(note.ref)},
                     target,
+                    in_full,
                 ),
             )
         )
@@ -177,12 +194,13 @@ def annotation_page(session: Session, *, document_id: str, page: int, base: str)
         raise NotFound("annotation page", str(page))
     offset = (page - 1) * PAGE_SIZE
     items = [item for _, item in entries[offset : offset + PAGE_SIZE]]
+    unit = "&offsets=utf16" if utf16 else ""  # the pages count in the unit asked for
     return anno.page(
-        f"{collection_url}?page={page}",
+        f"{collection_url}?page={page}{unit}",
         collection_url,
         items,
         total=total,
         start_index=offset,
-        next_page=f"{collection_url}?page={page + 1}" if page < last else None,
-        previous_page=f"{collection_url}?page={page - 1}" if page > 1 else None,
+        next_page=f"{collection_url}?page={page + 1}{unit}" if page < last else None,
+        previous_page=f"{collection_url}?page={page - 1}{unit}" if page > 1 else None,
     )

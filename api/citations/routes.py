@@ -16,12 +16,7 @@ from api.http.responses import json_response
 
 router = APIRouter(prefix="/documents/{document_id}", tags=["documents"])
 
-_OFFERED = {
-    "chicago": ["application/json", "text/plain", "text/html"],
-    "mla": ["application/json", "text/plain", "text/html"],
-    "bibtex": [formats.BIBTEX, "text/plain"],
-    "csl-json": [formats.CSL_JSON, "application/json"],
-}
+_OFFERED = ["application/json", "text/plain", "text/html", formats.BIBTEX, formats.CSL_JSON]
 _BIBTEX_EXAMPLE = (
     "@misc{harriman1944telegram,\n  author = {Harriman, W. Averell},\n  title = {{Telegram to "
     "Secretary of State}},\n  howpublished = {{Foreign Relations of the United States, Diplomatic"
@@ -56,9 +51,10 @@ _CSL_EXAMPLE = [
         "edition) are formatted by citeproc-py from the official CSL style files: JSON with "
         "the note (or in-text) form, the bibliography entry, both as HTML, and the CSL-JSON "
         "item; or only the citation as `text/plain` (Chicago: the footnote; MLA: the "
-        "works-cited entry) or `text/html`. `style=csl-json` is the CSL-JSON data itself "
-        f"(`{formats.CSL_JSON}`, an array of one item) for Zotero or any CSL processor; "
-        f"`style=bibtex` is a BibTeX entry (`{formats.BIBTEX}`).\n\n"
+        "works-cited entry) or `text/html`. Whatever the style, `format=csl` (or Accept "
+        f"`{formats.CSL_JSON}`) is the CSL-JSON data itself, an array of one item, for "
+        f"Zotero or any CSL processor, and `format=bibtex` (`{formats.BIBTEX}`) a BibTeX "
+        "entry.\n\n"
         "A telegram or letter is cited the way historians cite it: sender to recipient, "
         "date, the printed volume, its number, the file number and the page."
     ),
@@ -83,16 +79,19 @@ def get_citation(
     document_id: DocumentId,
     base: AbsoluteBaseUrl,
     style: Annotated[
-        Literal["chicago", "mla", "bibtex", "csl-json"],
-        Query(description="chicago, mla, bibtex or csl-json"),
+        Literal["chicago", "mla"],
+        Query(
+            description="how the citation is written: chicago or mla (BibTeX and CSL-JSON "
+            "are data, not styles: ask for them with `format=bibtex|csl` or Accept)"
+        ),
     ] = "chicago",
 ) -> Response:
-    media_type = negotiate(request, _OFFERED[style])
-    if style == "csl-json":
+    media_type = negotiate(request, _OFFERED)
+    if media_type == formats.CSL_JSON:
         item = service.csl_item(session, document_id=document_id, base=base)
         body = json.dumps([item], ensure_ascii=False, indent=2).encode("utf-8")
         return Response(body, media_type=media_type, headers=VARY)
-    if style == "bibtex":
+    if media_type == formats.BIBTEX:
         item = service.csl_item(session, document_id=document_id, base=base)
         return Response(
             formats.bibtex_entry(item), media_type=f"{media_type}; charset=utf-8", headers=VARY

@@ -1,6 +1,8 @@
 """The ``quellen`` command: serve, migrate, load the seed corpus, import, export, check.
 
 Every command reads the same settings as the server (``QUELLEN_*`` variables or ``.env``).
+A setting that does not validate, or a database that cannot be reached, ends a command with
+one line saying so (``api/cli/errors.py``).
 """
 
 import sys
@@ -10,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from api import startup
+from api.cli.errors import QuellenGroup, probe
 from api.cli.transfer import check_command, export_command, import_command
 from api.db.engine import make_engine
 from api.errors import IngestError
@@ -21,6 +24,7 @@ app = typer.Typer(
     help="Quellen: a REST API for curated historical source records.",
     no_args_is_help=True,
     add_completion=False,
+    cls=QuellenGroup,
 )
 
 
@@ -92,7 +96,8 @@ def serve(
     Several instances may start at once against one PostgreSQL database: migrating and
     seeding run under an advisory lock, so one of them does the work. On SIGTERM the server
     stops accepting connections and gives requests in flight QUELLEN_SHUTDOWN_TIMEOUT
-    seconds to finish. Logs go to stdout (JSON lines unless QUELLEN_LOG_FORMAT=text).
+    seconds to finish. Logs go to stdout: readable lines on a terminal, JSON lines otherwise
+    (QUELLEN_LOG_FORMAT=text or json chooses).
     """
     import inspect
     import logging.config
@@ -104,6 +109,7 @@ def serve(
     settings = get_settings()
     log_config = observability.logging_config(settings)
     logging.config.dictConfig(log_config)
+    probe(settings.database_url)  # unreachable: one line now, not 503s from every worker
     try:
         startup.prepare_database(settings, run_migrations=migrate_first)
     except IngestError as exc:

@@ -8,6 +8,7 @@ from api.crossrefs import service
 from api.crossrefs.schemas import CrossReferenceList, CrossReferencePublic
 from api.deps import BaseUrl, SessionDep
 from api.documents.routes import DocumentId
+from api.http.offsets import Offsets
 from api.http.pagination import PageDep, decode_cursor
 from api.http.problems import problem_responses
 from api.http.responses import json_response, page_response
@@ -39,6 +40,7 @@ def list_cross_references(
     resolved: Annotated[
         bool | None, Query(description="true: target in the corpus; false: unresolved")
     ] = None,
+    offsets: Offsets = "codepoints",
 ) -> Response:
     after = decode_cursor(page.cursor, "xrefs", (int,))[0] if page.cursor else None
     items, last = service.list_cross_references(
@@ -49,6 +51,7 @@ def list_cross_references(
         after=after,
         limit=page.limit,
         base=base,
+        offsets=offsets,
     )
     return page_response(
         request,
@@ -65,15 +68,19 @@ def list_cross_references(
     response_model=CrossReferencePublic,
     summary="Get one cross-reference",
     description="A cross-reference with its source anchor (document, passage or footnote, "
-    "offsets and the words it is made with) and its target.",
+    "the words it is made with and their offsets: `start`/`end` in the document's full "
+    "text, `passage_start`/`passage_end` in the passage or note) and its target.",
     responses=problem_responses(404, 422),
 )
 def get_cross_reference(
     session: SessionDep,
     xref_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="cross-reference id")],
     base: BaseUrl,
+    offsets: Offsets = "codepoints",
 ) -> Response:
-    return json_response(service.get_cross_reference(session, xref_id=xref_id, base=base))
+    return json_response(
+        service.get_cross_reference(session, xref_id=xref_id, base=base, offsets=offsets)
+    )
 
 
 @document_router.get(
@@ -83,7 +90,7 @@ def get_cross_reference(
     description="References from this document (`direction=out`), to it (`in`), or both.",
     responses=problem_responses(400, 404, 422),
 )
-def document_cross_references(
+def list_document_cross_references(
     request: Request,
     session: SessionDep,
     document_id: DocumentId,
@@ -92,6 +99,7 @@ def document_cross_references(
     direction: Annotated[
         Literal["out", "in", "both"], Query(description="out, in or both")
     ] = "both",
+    offsets: Offsets = "codepoints",
 ) -> Response:
     after = decode_cursor(page.cursor, "xrefs", (int,))[0] if page.cursor else None
     items, last = service.list_cross_references(
@@ -104,6 +112,7 @@ def document_cross_references(
         after=after,
         limit=page.limit,
         base=base,
+        offsets=offsets,
     )
     return page_response(
         request,

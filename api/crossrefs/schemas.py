@@ -12,11 +12,23 @@ _TELEGRAM = "harriman-to-secretary-of-state-1944-09-24"
 
 
 class Anchor(BaseModel):
-    document: str | None
-    passage: str | None = None
-    footnote: str | None = None
-    start: int | None = Field(default=None, description="offset in the passage or footnote")
+    """Where a reference is made: a document, and in it a passage or a footnote, and in that
+    the words it is made with."""
+
+    document: str | None = Field(description="id of the document")
+    passage: str | None = Field(default=None, description="ref of the passage")
+    footnote: str | None = Field(default=None, description="ref of the footnote")
+    start: int | None = Field(
+        default=None,
+        description="offset of the words in the document's full text; null when the "
+        "reference has no words (a link between documents) or stands in a footnote, whose "
+        "text is not part of the full text",
+    )
     end: int | None = None
+    passage_start: int | None = Field(
+        default=None, description="offset of the words in the passage's or footnote's text"
+    )
+    passage_end: int | None = None
     text: str | None = Field(default=None, description="the words the reference is made with")
 
 
@@ -35,7 +47,7 @@ class CrossReferencePublic(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "id": 2,
+                    "id": 1,
                     "relation": "cites",
                     "origin": "detected",
                     "resolved": False,
@@ -45,8 +57,10 @@ class CrossReferencePublic(BaseModel):
                         "document": _TELEGRAM,
                         "passage": None,
                         "footnote": "fn2",
-                        "start": 702,
-                        "end": 718,
+                        "start": None,
+                        "end": None,
+                        "passage_start": 820,
+                        "passage_end": 836,
                         "text": "740.62114/9–2744",
                     },
                     "target": {
@@ -55,7 +69,10 @@ class CrossReferencePublic(BaseModel):
                         "value": "740.62114/9–2744",
                         "label": None,
                     },
-                    "links": {"self": "/v1/cross-references/2"},
+                    "links": {
+                        "self": "/v1/cross-references/1",
+                        "source": f"/v1/documents/{_TELEGRAM}",
+                    },
                 }
             ]
         }

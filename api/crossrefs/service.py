@@ -1,5 +1,11 @@
-"""Cross-references between sources, in either direction, with their anchors."""
+"""Cross-references between sources, in either direction, with their anchors.
 
+A source anchor's ``start``/``end`` are offsets into the full text of the document the
+reference stands in (none in a footnote); ``passage_start``/``passage_end`` are into the
+text of its passage or note, as stored.
+"""
+
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from sqlalchemy import Row, label, or_, select
@@ -10,6 +16,7 @@ from api.crossrefs.schemas import Anchor, CrossReferencePublic, Target
 from api.db.models import CrossReference, Document, Footnote, Passage
 from api.documents.service import require_document
 from api.errors import NotFound
+from api.records.offsets import CODEPOINTS, OffsetUnit, Utf16Map, full_text_maps
 
 Direction = Literal["out", "in", "both"]
 _Target = aliased(Document)
@@ -20,6 +27,7 @@ _CROSS_REFERENCES = (
     select(
         CrossReference,
         label("passage_ref", col(Passage.ref)),
+        label("passage_begins", col(Passage.start_offset)),
         label("passage_text", col(Passage.text)),
         label("footnote_ref", col(Footnote.ref)),
         label("footnote_text", col(Footnote.text)),
@@ -31,14 +39,31 @@ _CROSS_REFERENCES = (
 )
 
 
-def _public(row: Row[Any], base: str) -> CrossReferencePublic:
+def _anchor(row: Row[Any], utf16: dict[str, Utf16Map] | None) -> Anchor:
+    """The source anchor; ``utf16`` holds the maps of the source documents' full texts when
+    offsets are to count UTF-16 code units."""
     x: CrossReference = row.CrossReference
-    container_text = row.passage_text if row.passage_ref is not None else row.footnote_text
-    quoted = (
-        container_text[x.source_start : x.source_end]
-        if container_text is not None and x.source_start is not None and x.source_end is not None
-        else None
+    anchor = Anchor(
+        document=x.source_document_id, passage=row.passage_ref, footnote=row.footnote_ref
     )
+    in_passage = row.passage_ref is not None
+    text: str | None = row.passage_text if in_passage else row.footnote_text
+    first, last = x.source_start, x.source_end
+    if text is None or first is None or last is None:
+        return anchor  # a link between documents, made with no words
+    anchor.text = text[first:last]
+    anchor.passage_start, anchor.passage_end = first, last
+    if in_passage:
+        anchor.start, anchor.end = row.passage_begins + first, row.passage_begins + last
+    if utf16 is not None:
+        own, full = Utf16Map(text), utf16[x.source_document_id]
+        anchor.passage_start, anchor.passage_end = own(first), own(last)
+        anchor.start, anchor.end = full.optional(anchor.start), full.optional(anchor.end)
+    return anchor
+
+
+def _public(row: Row[Any], base: str, utf16: dict[str, Utf16Map] | None) -> CrossReferencePublic:
+    x: CrossReference = row.CrossReference
     links = {
         "self": f"{base}/v1/cross-references/{x.id}",
         "source": f"{base}/v1/documents/{x.source_document_id}",
@@ -52,14 +77,7 @@ def _public(row: Row[Any], base: str) -> CrossReferencePublic:
         resolved=x.target_document_id is not None,
         score=x.score,
         reason=x.reason,
-        source=Anchor(
-            document=x.source_document_id,
-            passage=row.passage_ref,
-            footnote=row.footnote_ref,
-            start=x.source_start,
-            end=x.source_end,
-            text=quoted,
-        ),
+        source=_anchor(row, utf16),
         target=Target(
             document=x.target_document_id,
             title=row.target_title,
@@ -84,6 +102,7 @@ def list_cross_references(
     after: int | None,
     limit: int,
     base: str,
+    offsets: OffsetUnit = CODEPOINTS,
 ) -> tuple[list[CrossReferencePublic], int | None]:
     query = _CROSS_REFERENCES
     if document_id is not None:
@@ -103,12 +122,23 @@ def list_cross_references(
     if after is not None:
         query = query.where(col(CrossReference.id) > after)
     rows = session.execute(query.order_by(col(CrossReference.id)).limit(limit + 1)).all()
-    items = [_public(r, base) for r in rows[:limit]]
+    items = _shown(session, rows[:limit], base, offsets)
     return items, (items[-1].id if len(rows) > limit else None)
 
 
-def get_cross_reference(session: Session, *, xref_id: int, base: str) -> CrossReferencePublic:
+def _shown(
+    session: Session, rows: Sequence[Row[Any]], base: str, offsets: OffsetUnit
+) -> list[CrossReferencePublic]:
+    utf16 = None
+    if offsets == "utf16":
+        utf16 = full_text_maps(session, (r.CrossReference.source_document_id for r in rows))
+    return [_public(r, base, utf16) for r in rows]
+
+
+def get_cross_reference(
+    session: Session, *, xref_id: int, base: str, offsets: OffsetUnit = CODEPOINTS
+) -> CrossReferencePublic:
     row = session.execute(_CROSS_REFERENCES.where(col(CrossReference.id) == xref_id)).first()
     if row is None:
         raise NotFound("cross-reference", str(xref_id))
-    return _public(row, base)
+    return _shown(session, [row], base, offsets)[0]

@@ -7,6 +7,7 @@ curators holding the same ETag therefore serialize on the lock, and the second f
 ETag changed: 412, never a silent overwrite.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -178,7 +179,14 @@ def get_revision(session: Session, *, kind: str, resource_id: str, number: int) 
     return revision
 
 
+def _json_value(value: Any) -> Any:
+    """A row's value as JSON keeps it: times in UTC ending in ``Z``, as the API serves them
+    (the database keeps no time zone; every time Quellen writes is UTC)."""
+    if isinstance(value, dt.datetime):
+        utc = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        return utc.isoformat().replace("+00:00", "Z")
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
 def row_of(model: BaseModel) -> dict[str, Any]:
-    return {
-        k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in model.model_dump().items()
-    }
+    return {k: _json_value(v) for k, v in model.model_dump().items()}

@@ -152,8 +152,8 @@ class MentionCreate(_Body):
             "examples": [
                 {
                     "passage": "p3",
-                    "start": 71,
-                    "end": 86,
+                    "passage_start": 71,
+                    "passage_end": 86,
                     "surface": "British Embassy",
                     "entity": "british-embassy-moscow",
                 }
@@ -163,8 +163,10 @@ class MentionCreate(_Body):
 
     passage: str | None = Field(default=None, max_length=200, description="passage ref")
     footnote: str | None = Field(default=None, max_length=200, description="footnote ref")
-    start: int = Field(ge=0, le=10_000_000, description="offset in the passage or note")
-    end: int = Field(ge=0, le=10_000_000)
+    passage_start: int = Field(
+        ge=0, le=10_000_000, description="offset in the text of the passage or note"
+    )
+    passage_end: int = Field(ge=0, le=10_000_000)
     surface: str = Field(min_length=1, max_length=500, description="the words at the offsets")
     entity: str = Field(pattern=SLUG, max_length=200)
 
@@ -178,7 +180,9 @@ class MentionPatch(_Body):
     entity: str | None = Field(default=None, pattern=SLUG, max_length=200)
 
 
-class Alias(_Body):
+class AliasWrite(_Body):
+    """An alias as a curator writes it (the entity resource answers with `Alias`)."""
+
     text: str = Field(min_length=1, max_length=500)
     case_sensitive: bool = False
 
@@ -202,7 +206,7 @@ class EntityCreate(_Body):
     id: str = Field(pattern=SLUG, max_length=200)
     type: Literal["person", "place", "organization", "group", "term"]
     name: str = Field(min_length=1, max_length=500)
-    aliases: list[Alias] = Field(default_factory=list)
+    aliases: list[AliasWrite] = Field(default_factory=list)
     description: str | None = Field(default=None, max_length=20_000)
     date: str | None = Field(default=None, description="EDTF")
     external_ids: dict[str, str] = Field(default_factory=dict)
@@ -216,14 +220,16 @@ class EntityPatch(_Body):
     )
 
     name: str | None = Field(default=None, min_length=1, max_length=500)
-    aliases: list[Alias] | None = None
+    aliases: list[AliasWrite] | None = None
     description: str | None = Field(default=None, max_length=20_000)
     date: str | None = None
     external_ids: dict[str, str] | None = None
     members: list[str] | None = None
 
 
-class Participant(_Body):
+class ParticipantWrite(_Body):
+    """A participant as a curator writes it (the event resource answers with `Participant`)."""
+
     entity: str = Field(pattern=SLUG)
     role: str = Field(default="participant", max_length=200)
 
@@ -241,7 +247,7 @@ class EventCreate(_Body):
                 {
                     "id": "moscow-conference-1944",
                     "name": "Fourth Moscow Conference",
-                    "event_type": "conference",
+                    "type": "conference",
                     "date": "1944-10-09/1944-10-19",
                     "place": "moscow",
                     "participants": [{"entity": "winston-churchill", "role": "host guest"}],
@@ -252,11 +258,11 @@ class EventCreate(_Body):
 
     id: str = Field(pattern=SLUG, max_length=200)
     name: str = Field(min_length=1, max_length=500)
-    event_type: str = Field(min_length=1, max_length=50)
+    type: str = Field(min_length=1, max_length=50, description="e.g. conference, meeting")
     date: str | None = None
     place: str | None = Field(default=None, pattern=SLUG)
-    aliases: list[Alias] = Field(default_factory=list)
-    participants: list[Participant] = Field(default_factory=list)
+    aliases: list[AliasWrite] = Field(default_factory=list)
+    participants: list[ParticipantWrite] = Field(default_factory=list)
     description: str | None = Field(default=None, max_length=20_000)
     external_ids: dict[str, str] = Field(default_factory=dict)
     reported_in: list[Report] = Field(default_factory=list)
@@ -268,11 +274,11 @@ class EventPatch(_Body):
     )
 
     name: str | None = Field(default=None, min_length=1, max_length=500)
-    event_type: str | None = Field(default=None, min_length=1, max_length=50)
+    type: str | None = Field(default=None, min_length=1, max_length=50)
     date: str | None = None
     place: str | None = Field(default=None, pattern=SLUG)
-    aliases: list[Alias] | None = None
-    participants: list[Participant] | None = None
+    aliases: list[AliasWrite] | None = None
+    participants: list[ParticipantWrite] | None = None
     description: str | None = Field(default=None, max_length=20_000)
     external_ids: dict[str, str] | None = None
     reported_in: list[Report] | None = None
@@ -296,7 +302,8 @@ class CrossReferenceCreate(_Body):
     )
 
     source: dict[str, Any] = Field(
-        description="{document, passage? | footnote?, start?, end?} — offsets in the passage/note"
+        description="{document, passage? | footnote?, passage_start?, passage_end?}: the "
+        "offsets are in the text of the passage or note"
     )
     relation: Literal["cites", "replies_to", "quotes", "same_event", "see_also"]
     target: dict[str, Any] = Field(

@@ -143,12 +143,12 @@ class DocumentPublic(BaseModel):
 
 
 class TextSegment(BaseModel):
-    ref: str
+    passage: str = Field(description="ref of the passage")
     kind: str
     boilerplate: bool
     start: int = Field(description="offset of the passage in the document's full text")
     end: int
-    view_start: int = Field(description="offset of the passage in the text of this response")
+    view_start: int = Field(description="offset of the passage in the `text` of this response")
     view_end: int
 
 
@@ -164,7 +164,7 @@ class DocumentText(BaseModel):
                     "checksum": "sha256:…",
                     "passages": [
                         {
-                            "ref": "p1",
+                            "passage": "p1",
                             "kind": "heading",
                             "boilerplate": False,
                             "start": 0,
@@ -173,18 +173,23 @@ class DocumentText(BaseModel):
                             "view_end": 26,
                         }
                     ],
-                    "links": {"self": f"/v1/documents/{TELEGRAM_ID}/text?view=main"},
+                    "links": {
+                        "self": f"/v1/documents/{TELEGRAM_ID}/text?view=main",
+                        "document": f"/v1/documents/{TELEGRAM_ID}",
+                    },
                 }
             ]
         }
     )
 
-    document: str
+    document: str = Field(description="id of the document")
     view: Literal["main", "full"] = Field(
         description="main leaves out passages marked boilerplate; full is every passage"
     )
     text: str
-    length: int = Field(description="length of `text` in code points")
+    length: int = Field(
+        description="length of `text` in code points (in UTF-16 code units with `offsets=utf16`)"
+    )
     checksum: str = Field(description="sha256 of the document's full text")
     passages: list[TextSegment]
     links: dict[str, str]

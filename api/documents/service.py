@@ -35,6 +35,8 @@ from api.errors import Gone, NotFound, ProblemError
 
 SortKey = Literal["date", "-date", "title", "-title"]
 UNDATED = dt.date(9999, 12, 31)  # undated documents sort after dated ones
+# ... and, for -date, before every date, so that descending puts them last as well
+UNDATED_DESCENDING = dt.date(1, 1, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,15 +49,20 @@ class DocumentFilters:
     title: str | None = None
 
 
+def _undated(sort: SortKey) -> dt.date:
+    """The date an undated document sorts by: after every date in either direction."""
+    return UNDATED_DESCENDING if sort.startswith("-") else UNDATED
+
+
 def _sort_column(sort: SortKey) -> SQLColumnExpression[Any]:
     if sort.lstrip("-") == "date":
-        return func.coalesce(col(Document.date_start), literal(UNDATED))
+        return func.coalesce(col(Document.date_start), literal(_undated(sort)))
     return col(Document.title)
 
 
 def cursor_key(sort: SortKey, summary: DocumentSummary) -> list[Any]:
     if sort.lstrip("-") == "date":
-        value = summary.date_start or UNDATED
+        value = summary.date_start or _undated(sort)
         return [value.isoformat(), summary.id]
     return [summary.title, summary.id]
 

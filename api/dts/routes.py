@@ -58,7 +58,7 @@ def _page_url(request: Request) -> str:
     f"of the collection, navigation and document endpoints. {_LEVEL}",
     responses={**_ld("DtsEntryPoint"), **problem_responses(406)},
 )
-def entry(request: Request, base: AbsoluteBaseUrl) -> Response:
+def get_dts_entry_point(request: Request, base: AbsoluteBaseUrl) -> Response:
     return _answer(request, service.entry_point(service.Endpoints(base)))
 
 
@@ -74,7 +74,7 @@ def entry(request: Request, base: AbsoluteBaseUrl) -> Response:
     f"are 404; a `nav` other than children or parents is 400. {_LEVEL}",
     responses={**_ld("DtsCollection"), **problem_responses(400, 404, 406)},
 )
-def collection(
+def get_dts_collection(
     request: Request,
     session: SessionDep,
     base: AbsoluteBaseUrl,
@@ -118,7 +118,7 @@ def collection(
     f"an unknown resource, ref, start, end or tree. {_LEVEL}",
     responses={**_ld("DtsNavigation"), **problem_responses(400, 404, 406)},
 )
-def navigation(
+def get_dts_navigation(
     request: Request,
     session: SessionDep,
     base: AbsoluteBaseUrl,
@@ -186,7 +186,7 @@ def navigation(
         **problem_responses(400, 404, 406),
     },
 )
-def document(
+def get_dts_document(
     request: Request,
     session: SessionDep,
     base: AbsoluteBaseUrl,

@@ -24,6 +24,7 @@ from api.http.negotiation import (
     negotiate,
     wants_alternative,
 )
+from api.http.offsets import Offsets
 from api.http.pagination import PageDep, decode_cursor
 from api.http.problems import problem_responses
 from api.http.responses import json_response, page_response
@@ -118,11 +119,12 @@ def get_entity(
     response_model=MentionList,
     summary="Where an entity is named",
     description="Every mention across documents, in reading order, as keyword-in-context "
-    "snippets with offsets (in the passage or note, and in the document's full text). "
+    "snippets with offsets (`start`/`end` in the document's full text, `passage_start`/"
+    "`passage_end` in the passage or note). "
     "Mentions a curator rejected are left out unless `include_rejected=true`.",
     responses=problem_responses(400, 404, 422),
 )
-def entity_mentions(
+def list_entity_mentions(
     request: Request,
     session: SessionDep,
     entity_id: EntityId,
@@ -132,6 +134,7 @@ def entity_mentions(
         str | None, Query(max_length=200, description="only mentions in this document")
     ] = None,
     include_rejected: Annotated[bool, Query(description="include rejected mentions")] = False,
+    offsets: Offsets = "codepoints",
 ) -> Response:
     after = (
         decode_cursor(page.cursor, "entity-mentions", (str, int, int, int, int))
@@ -147,6 +150,7 @@ def entity_mentions(
         after=after,
         limit=page.limit,
         base=base,
+        offsets=offsets,
     )
     return page_response(
         request,
@@ -166,7 +170,7 @@ def entity_mentions(
     "how often each names it, ordered by document id.",
     responses=problem_responses(400, 404, 422),
 )
-def entity_documents(
+def list_entity_documents(
     request: Request, session: SessionDep, entity_id: EntityId, page: PageDep, base: BaseUrl
 ) -> Response:
     after = decode_cursor(page.cursor, "entity-documents", (str,))[0] if page.cursor else None
@@ -190,7 +194,7 @@ def entity_documents(
     description="Each entity named in the document (mentions not rejected), with how often.",
     responses=problem_responses(400, 404, 422),
 )
-def document_entities(
+def list_document_entities(
     request: Request,
     session: SessionDep,
     document_id: DocumentId,

@@ -66,7 +66,7 @@ class EventReportPublic(BaseModel):
 
 
 class EventDetails(BaseModel):
-    event_type: str
+    type: str = Field(description="what kind of event: conference, meeting, battle, …")
     place: EntitySummary | None
     participants: list[Participant]
     reported_in: list[EventReportPublic]
@@ -140,7 +140,7 @@ class EntityDocument(BaseModel):
 
 
 class EntityDocumentList(Page[EntityDocument]):
-    model_config = list_example(EntityDocument)
+    model_config = list_example(EntityDocument, self_url=f"{_STALIN}/documents")
 
 
 class DocumentEntity(BaseModel):
@@ -166,4 +166,4 @@ class DocumentEntity(BaseModel):
 
 
 class DocumentEntityList(Page[DocumentEntity]):
-    model_config = list_example(DocumentEntity)
+    model_config = list_example(DocumentEntity, self_url=f"/v1/documents/{_TELEGRAM}/entities")

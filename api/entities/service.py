@@ -133,7 +133,7 @@ def _event_details(session: Session, event_id: str, base: str) -> EventDetails |
         ).all()
     ]
     return EventDetails(
-        event_type=event.event_type, place=place, participants=participants, reported_in=reports
+        type=event.event_type, place=place, participants=participants, reported_in=reports
     )
 
 

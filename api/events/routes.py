@@ -128,7 +128,7 @@ def get_event(
     "in date order.",
     responses=problem_responses(400, 404, 422),
 )
-def document_events(
+def list_document_events(
     request: Request, session: SessionDep, document_id: DocumentId, page: PageDep, base: BaseUrl
 ) -> Response:
     after = decode_cursor(page.cursor, "events", (str, str)) if page.cursor else None

@@ -15,7 +15,7 @@ class EventSummary(BaseModel):
                 {
                     "id": "yalta-conference",
                     "name": "Yalta Conference",
-                    "event_type": "conference",
+                    "type": "conference",
                     "date": "1945-02-04/1945-02-11",
                     "date_start": "1945-02-04",
                     "date_end": "1945-02-11",
@@ -28,7 +28,7 @@ class EventSummary(BaseModel):
 
     id: str
     name: str
-    event_type: str
+    type: str = Field(description="what kind of event: conference, meeting, battle, …")
     date: str | None
     date_start: dt.date | None
     date_end: dt.date | None
@@ -47,7 +47,7 @@ class EventPublic(EventSummary):
                 {
                     "id": "yalta-conference",
                     "name": "Yalta Conference",
-                    "event_type": "conference",
+                    "type": "conference",
                     "date": "1945-02-04/1945-02-11",
                     "date_start": "1945-02-04",
                     "date_end": "1945-02-11",

@@ -41,7 +41,7 @@ def _summary(row: Row[Any], base: str) -> EventSummary:
     return EventSummary(
         id=row.id,
         name=row.name,
-        event_type=row.event_type,
+        type=row.event_type,
         date=row.date,
         date_start=row.date_start,
         date_end=row.date_end,

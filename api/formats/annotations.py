@@ -2,8 +2,9 @@
 
 One ``AnnotationPage`` (Web Annotation Data Model, JSON-LD with the W3C ``anno.jsonld``
 context); each annotation targets text with two selectors that must agree: a
-``TextPositionSelector`` (code-point offsets) and a ``TextQuoteSelector`` (the exact text
-with up to 32 characters of prefix and suffix, which survives small edits offsets do not).
+``TextPositionSelector`` (code-point offsets, as the model defines them; UTF-16 code units
+only when a client asks for them) and a ``TextQuoteSelector`` (the exact text with up to 32
+characters of prefix and suffix, which survives small edits offsets do not).
 
 What is annotated where:
 
@@ -21,6 +22,7 @@ What is annotated where:
   between documents) annotate no text and are left to ``/cross-references``.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -39,14 +41,19 @@ class TextTarget:
     end: int
 
 
-def selectors(target: TextTarget) -> dict[str, Any]:
-    """The target with a position selector and a quote selector for the same span."""
+Units = Callable[[int], int]  # a code-point offset of the target's text in another unit
+
+
+def selectors(target: TextTarget, units: Units | None = None) -> dict[str, Any]:
+    """The target with a position selector and a quote selector for the same span; the
+    position counted by ``units`` when given (code points otherwise)."""
     text, start, end = target.text, target.start, target.end
+    position = (units(start), units(end)) if units is not None else (start, end)
     return {
         "type": "SpecificResource",
         "source": target.source,
         "selector": [
-            {"type": "TextPositionSelector", "start": start, "end": end},
+            {"type": "TextPositionSelector", "start": position[0], "end": position[1]},
             {
                 "type": "TextQuoteSelector",
                 "exact": text[start:end],
@@ -79,13 +86,14 @@ def annotation(
     motivation: Literal["commenting", "identifying", "linking"],
     body: dict[str, Any],
     target: TextTarget,
+    units: Units | None = None,
 ) -> dict[str, Any]:
     return {
         "id": identifier,
         "type": "Annotation",
         "motivation": motivation,
         "body": body,
-        "target": selectors(target),
+        "target": selectors(target, units),
     }
 
 

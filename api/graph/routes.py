@@ -23,7 +23,7 @@ router = APIRouter(prefix="/graph", tags=["graph"])
     "`entity:<id>`, or a bare id.",
     responses=problem_responses(404, 422),
 )
-def graph(
+def get_graph(
     request: Request,
     session: SessionDep,
     center: Annotated[

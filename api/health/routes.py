@@ -66,7 +66,7 @@ class NotReady(Problem):
     summary="Liveness",
     description="Answers 200 while the process is up; it does not touch the database.",
 )
-async def health() -> Response:
+async def get_health() -> Response:
     return json_response(Health(), headers=NO_STORE)
 
 
@@ -78,7 +78,7 @@ async def health() -> Response:
     "version expects; 503 otherwise, with the reason.",
     responses={503: {"model": NotReady, "description": "Not ready, and why"}},
 )
-def ready(request: Request) -> Response:
+def get_readiness(request: Request) -> Response:
     engine = request.app.state.engine
     head = request.app.state.migration_head
     try:

@@ -20,11 +20,12 @@ _LISTS = ("collections", "documents", "entities", "events", "cross-references", 
     description="The API's name and version, with links to the v1 API, its interactive "
     "documentation, the OpenAPI document, DTS and the health checks.",
 )
-def home(base: BaseUrl) -> Response:
+def get_home(base: BaseUrl) -> Response:
     links = {
         "self": f"{base}/",
         "api": f"{base}/v1",
         "docs": f"{base}/docs",
+        "redoc": f"{base}/redoc",
         "openapi": f"{base}/openapi.json",
         "dts": f"{base}/dts",
         "health": f"{base}/health",
@@ -47,6 +48,6 @@ def home(base: BaseUrl) -> Response:
     description="Links to the lists a client starts from: collections, documents, entities, "
     "events, cross-references and search.",
 )
-def api_index(base: BaseUrl) -> Response:
+def get_api_index(base: BaseUrl) -> Response:
     links = {"self": f"{base}/v1", **{name: f"{base}/v1/{name}" for name in _LISTS}}
     return json_response(ApiIndex(version="v1", links=links))

@@ -15,6 +15,7 @@ class Home(BaseModel):
                         "self": "/",
                         "api": "/v1",
                         "docs": "/docs",
+                        "redoc": "/redoc",
                         "openapi": "/openapi.json",
                         "dts": "/dts",
                         "health": "/health",

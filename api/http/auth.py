@@ -4,14 +4,29 @@ Keys themselves (their format, hashing and scopes) are kept in api/db/keys.py.
 """
 
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.db.keys import Principal, verify
 from api.errors import ProblemError
+
+BEARER = HTTPBearer(
+    auto_error=False,  # ``authenticate`` answers a missing or malformed key with its own 401
+    scheme_name="apiKey",
+    bearerFormat="qk_<prefix>.<secret>",
+    description="An API key from `quellen keys create` or `POST /v1/keys`, sent as "
+    "`Authorization: Bearer <key>`. Scopes: `read` (only needed when "
+    "QUELLEN_REQUIRE_READ_KEY is set), `curate` (writes), `admin` (keys, hard deletes, "
+    "restores, reverts).",
+)
+"""Declared on every route that takes a key, so the OpenAPI document has a
+``securitySchemes`` entry: the Authorize button in /docs and the key in generated clients."""
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
 
 
 def _challenge(error: str | None = None) -> dict[str, str]:
@@ -44,10 +59,10 @@ def authenticate(request: Request) -> Principal | None:
     return principal
 
 
-def require(scope: str) -> Callable[[Request], Principal]:
+def require(scope: str) -> Callable[[Request, HTTPAuthorizationCredentials | None], Principal]:
     """A dependency demanding a key with at least ``scope``."""
 
-    def dependency(request: Request) -> Principal:
+    def dependency(request: Request, _: Credentials) -> Principal:
         principal = authenticate(request)
         if principal is None:
             raise ProblemError(
@@ -65,10 +80,10 @@ def require(scope: str) -> Callable[[Request], Principal]:
     return dependency
 
 
-async def read_access(request: Request) -> None:
+async def read_access(request: Request, credentials: Credentials) -> None:
     """Reads are public unless QUELLEN_REQUIRE_READ_KEY is set (then checked off the loop)."""
     if request.app.state.settings.require_read_key:
-        await run_in_threadpool(require("read"), request)
+        await run_in_threadpool(partial(require("read"), request, credentials))
 
 
 CurateKey = Annotated[Principal, Depends(require("curate"))]

@@ -36,10 +36,13 @@ SECURITY_HEADERS = [
     (b"cross-origin-resource-policy", b"cross-origin"),
 ]
 API_CSP = b"default-src 'none'; frame-ancestors 'none'"
+# The docs pages (Swagger UI, ReDoc) load only their own assets; ReDoc's search runs in a
+# web worker it starts from a blob: URL, and its styles and Swagger UI's are inline.
 DOCS_CSP = (
     b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    b"script-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+    b"script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; frame-ancestors 'none'"
 )
+DOCS_PAGES = ("/docs", "/redoc")
 
 
 class BodyLimitMiddleware:
@@ -169,7 +172,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        docs = scope["path"].endswith("/docs") or "/static/" in scope["path"]
+        docs = scope["path"].endswith(DOCS_PAGES) or "/static/" in scope["path"]
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

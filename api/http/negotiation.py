@@ -5,16 +5,20 @@ Routes keep their JSON path as it was and negotiate in full only when the reques
 an ``Accept`` header that is not plain JSON or ``*/*`` (``wants_alternative``): the common
 case costs one header lookup. Everything offered is listed in the route's OpenAPI
 ``responses``, and anything else gets a 406 problem listing what is offered (``negotiate``).
+Accept is parsed by python-mimeparse; ``?format=`` in a link stands in for it
+(``api.http.downloads``).
 """
 
 import json
 from typing import Any
 
+import mimeparse
 from fastapi import Request, Response
 
 from api.errors import ProblemError
 from api.formats.csv import write_rows
 from api.formats.jsonld.writer import MEDIA_TYPE as JSONLD
+from api.http.downloads import FORMATS, chosen_format, not_offered
 from api.http.pagination import encode_cursor, next_link
 
 JSON = "application/json"
@@ -27,52 +31,47 @@ VARY = {"Vary": "Accept"}
 _PLAIN = frozenset({"", JSON, "*/*"})
 
 
-def _accept_entries(accept: str) -> list[tuple[str, float]]:
-    entries: list[tuple[str, float]] = []
-    for part in accept.split(","):
-        fields = [f.strip() for f in part.split(";")]
-        if not fields[0]:
+def _media_ranges(accept: str) -> str:
+    """The well-formed media ranges of ``accept``, lower-cased; malformed ones name nothing."""
+    ranges: list[str] = []
+    for part in accept.lower().split(","):
+        if not part.strip():
             continue
-        quality = 1.0
-        for param in fields[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        entries.append((fields[0].lower(), quality))
-    return entries
+        try:
+            mimeparse.parse_media_range(part)
+        except ValueError:  # mimeparse.MimeTypeParseException: no type/subtype
+            continue
+        ranges.append(part)
+    return ",".join(ranges)
 
 
 def negotiate(request: Request, offered: list[str]) -> str:
     """Pick the best offered media type for the Accept header; 406 when none is acceptable.
 
-    The first offered type is the default for a missing Accept or ``*/*``.
+    python-mimeparse weighs each offered type by the most specific range that matches it
+    (``text/csv;q=0`` excludes CSV even beside ``*/*``), ignoring parameters the offered
+    type does not have (``;charset=utf-8``, ``;profile=…``); ``q=0`` is not acceptable.
+    Ties of quality and specificity go to the first offered type, which is also the answer
+    to a missing Accept or ``*/*``. A request that asked by ``?format=``
+    (``api.http.downloads``) gets that type or a 400 naming the formats offered here.
     """
+    chosen = chosen_format(request)
+    if chosen is not None:
+        if FORMATS[chosen] not in offered:
+            raise not_offered(chosen, offered)
+        return FORMATS[chosen]
     accept = request.headers.get("accept", "").strip()
     if not accept:
         return offered[0]
-    best: tuple[float, int, str] | None = None
-    for rank, media_type in enumerate(offered):
-        main = media_type.split("/")[0]
-        quality = max(
-            (
-                q
-                for pattern, q in _accept_entries(accept)
-                if pattern in (media_type, f"{main}/*", "*/*")
-            ),
-            default=0.0,
-        )
-        if quality > 0 and (best is None or (quality, -rank) > (best[0], best[1])):
-            best = (quality, -rank, media_type)
-    if best is None:
+    # mimeparse prefers the last of equals: reversed, the first offered wins a tie
+    best = str(mimeparse.best_match(offered[::-1], _media_ranges(accept)))
+    if not best:
         raise ProblemError(
             406,
             f"Cannot answer with any media type in Accept: {accept!r}. "
             f"Offered: {', '.join(offered)}.",
         )
-    return best[2]
+    return best
 
 
 def wants_alternative(request: Request) -> bool:

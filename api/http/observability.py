@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 import weakref
@@ -127,16 +128,25 @@ class JsonFormatter(logging.Formatter):
         return self._encode(entry)
 
 
+def log_format(settings: Settings) -> str:
+    """``json`` or ``text``: as set, or for ``auto`` text when stdout (the logs) is a terminal."""
+    if settings.log_format != "auto":
+        return settings.log_format
+    isatty = getattr(sys.stdout, "isatty", None)
+    return "text" if callable(isatty) and isatty() else "json"
+
+
 def logging_config(settings: Settings) -> dict[str, Any]:
     """A ``logging.config.dictConfig`` for the whole process, uvicorn's loggers included.
 
-    Handed to uvicorn too, which applies it in every worker process it starts. Uvicorn's own
-    access log is left off: the middleware writes a richer one.
+    Handed to uvicorn too, which applies it in every worker process it starts (the format is
+    chosen once, here). Uvicorn's own access log is left off: the middleware writes a richer
+    one.
     """
     level = settings.log_level.upper()
     formatter: dict[str, Any] = (
         {"()": f"{__name__}.JsonFormatter"}
-        if settings.log_format == "json"
+        if log_format(settings) == "json"
         else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
     )
     return {

@@ -56,8 +56,9 @@ def _shared_statuses(method: str, operation: dict[str, Any], settings: Settings)
     write = method.upper() in WRITE_METHODS
     operations = "operations" in operation.get("tags", [])  # /health; /ready has its own 503
     statuses = [400] if operations else [400, 503]
-    if operation.get("parameters") or "requestBody" in operation:
-        statuses.append(422)
+    parameters = operation.get("parameters", [])
+    if any(p["in"] != "header" for p in parameters) or "requestBody" in operation:
+        statuses.append(422)  # a header FastAPI checks (If-Match) is a 428 or 412 instead
     if any(_is_if_match(p) for p in operation.get("parameters", [])):
         statuses += [412, 428]
     if write:

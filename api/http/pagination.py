@@ -17,6 +17,7 @@ from fastapi import Depends, Query, Request
 
 from api.deps import links_base
 from api.errors import ProblemError
+from api.http.downloads import chosen_format
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -85,13 +86,17 @@ def decode_cursor(cursor: str, kind: str, types: tuple[type, ...]) -> list[Any]:
 
 
 def next_link(request: Request, cursor: str | None) -> str | None:
-    """URL of the next page (relative, keeping every other query parameter)."""
+    """Absolute URL of the next page, keeping every other query parameter."""
     if cursor is None:
         return None
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+    chosen = chosen_format(request)  # taken out of the query by api/http/downloads.py
+    if chosen is not None:
+        params.append(("format", chosen))
     params.append(("cursor", cursor))
     root = links_base(request)
     path = request.url.path
-    if root and not path.startswith(root):
-        path = root + path
-    return f"{path}?{urlencode(params)}"
+    prefix = request.scope.get("root_path", "")
+    if prefix and path.startswith(prefix):
+        path = path[len(prefix) :]  # the base names the root path already
+    return f"{root}{path}?{urlencode(params)}"

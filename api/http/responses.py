@@ -28,6 +28,21 @@ def json_response(
     )
 
 
+def self_link(request: Request) -> str:
+    """URL of the page or resource asked for, with its query parameters.
+
+    Built by ``next_link`` from the cursor this request came with, so that ``self`` and
+    ``next`` are alike (the same base, the same parameters); without a cursor, it is the
+    link to the first page, less the empty cursor asked for.
+    """
+    cursor = request.query_params.get("cursor")
+    link = next_link(request, cursor or "")
+    assert link is not None  # a cursor, empty or not, always makes a link
+    if cursor:
+        return link
+    return link.removesuffix("cursor=").removesuffix("&").removesuffix("?")
+
+
 def page_response(
     request: Request,
     model: type[Page[Any]],
@@ -39,6 +54,11 @@ def page_response(
 ) -> Response:
     """A page of a list, with ``next`` in the body and in a ``Link`` header."""
     cursor = encode_cursor(cursor_kind, last_key) if last_key is not None else None
-    body = model(items=list(items), limit=limit, next=next_link(request, cursor))
+    body = model(
+        items=list(items),
+        limit=limit,
+        next=next_link(request, cursor),
+        links={"self": self_link(request)},
+    )
     headers = {"Link": f'<{body.next}>; rel="next"'} if body.next else None
     return json_response(body, headers=headers)

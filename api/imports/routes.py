@@ -12,7 +12,7 @@ from api.http.responses import json_response, page_response
 from api.imports import service as uploads
 from api.imports.schemas import ImportJobList, ImportJobPublic
 
-router = APIRouter(prefix="/v1/imports", tags=["curation"])
+router = APIRouter(prefix="/v1/imports", tags=["imports"])
 
 
 def _base(request: Request) -> str:

@@ -5,7 +5,7 @@ How keys are made, hashed and checked is api/db/keys.py; the CLI uses the same f
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Response
+from fastapi import APIRouter, Body, Path, Request, Response
 from sqlalchemy import select
 from sqlmodel import col
 
@@ -15,10 +15,10 @@ from api.deps import SessionDep, WriteSessionDep
 from api.errors import ProblemError
 from api.http.auth import AdminKey
 from api.http.problems import problem_responses
-from api.http.responses import json_response
+from api.http.responses import json_response, self_link
 from api.keys.schemas import KeyCreate, KeyCreated, KeyList, KeyPublic
 
-router = APIRouter(prefix="/v1", tags=["curation"])
+router = APIRouter(prefix="/v1", tags=["keys"])
 
 
 def _key_public(key: ApiKey) -> KeyPublic:
@@ -34,22 +34,26 @@ def _key_public(key: ApiKey) -> KeyPublic:
 @router.get(
     "/keys",
     response_model=KeyList,
-    tags=["keys"],
     summary="List API keys",
     description="Names, scopes and public prefixes of the keys (never the keys). Admin only.",
     responses=problem_responses(401, 403, 422),
 )
-def list_keys(session: SessionDep, principal: AdminKey) -> Response:
+def list_keys(request: Request, session: SessionDep, principal: AdminKey) -> Response:
     keys = session.execute(select(ApiKey).order_by(col(ApiKey.name))).scalars().all()
-    body = KeyList(items=[_key_public(k) for k in keys], limit=len(keys), next=None)
+    body = KeyList(
+        items=[_key_public(k) for k in keys],
+        limit=len(keys),
+        next=None,
+        links={"self": self_link(request)},
+    )
     return json_response(body)
 
 
 @router.post(
     "/keys",
+    name="create_key",  # the operationId createKey (the function's name is the store's)
     response_model=KeyCreated,
     status_code=201,
-    tags=["keys"],
     summary="Create an API key",
     description="Returns the new key once; only a salted hash is kept. Admin only.",
     responses=problem_responses(401, 403, 409, 422),
@@ -68,8 +72,8 @@ def create_api_key(
 
 @router.delete(
     "/keys/{name}",
+    name="revoke_key",
     status_code=204,
-    tags=["keys"],
     summary="Revoke an API key",
     description="The key stops working at once. Admin only.",
     responses=problem_responses(401, 403, 404, 422),

@@ -45,4 +45,4 @@ class KeyCreated(KeyPublic):
 
 
 class KeyList(Page[KeyPublic]):
-    model_config = list_example(KeyPublic)
+    model_config = list_example(KeyPublic, self_url="/v1/keys")

@@ -20,16 +20,18 @@ class MentionPublic(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "id": 17,
+                    "id": 89,
                     "entity": "walter-edward-guinness",
                     "entity_name": "Walter Edward Guinness, 1st Baron Moyne",
+                    "entity_type": "person",
                     "document": _TELEGRAM,
                     "container": "passage",
-                    "ref": "p4",
-                    "start": 156,
-                    "end": 166,
-                    "text_start": 811,
-                    "text_end": 821,
+                    "passage": "p4",
+                    "footnote": None,
+                    "start": 806,
+                    "end": 816,
+                    "passage_start": 151,
+                    "passage_end": 161,
                     "surface": "Lord Moyne",
                     "status": "auto",
                     "snippet": {
@@ -37,24 +39,39 @@ class MentionPublic(BaseModel):
                         "match": "Lord Moyne",
                         "after": " was informed that so far as the Middle East …",
                     },
-                    "links": {"passage": f"/v1/documents/{_TELEGRAM}/passages/p4"},
+                    "links": {
+                        "self": "/v1/mentions/89",
+                        "entity": "/v1/entities/walter-edward-guinness",
+                        "document": f"/v1/documents/{_TELEGRAM}",
+                        "passage": f"/v1/documents/{_TELEGRAM}/passages/p4",
+                    },
                 }
             ]
         }
     )
 
     id: int
-    entity: str
+    entity: str = Field(description="id of the entity named")
     entity_name: str
-    document: str
-    container: Literal["passage", "footnote"]
-    ref: str = Field(description="ref of the passage or footnote holding the mention")
-    start: int = Field(description="offset in the passage or footnote text")
-    end: int
-    text_start: int | None = Field(
-        description="offset in the document's full text (null for mentions in footnotes)"
+    entity_type: str = Field(
+        description="the entity's type: person, place, organization, group, term or event"
     )
-    text_end: int | None
+    document: str = Field(description="id of the document")
+    container: Literal["passage", "footnote"] = Field(
+        description="whether the mention stands in a passage or in a footnote's text"
+    )
+    passage: str | None = Field(description="ref of the passage holding the mention")
+    footnote: str | None = Field(description="ref of the footnote holding the mention")
+    start: int | None = Field(
+        description="offset in the document's full text; null for a mention in a footnote, "
+        "whose text is not part of the full text"
+    )
+    end: int | None
+    passage_start: int = Field(
+        description="offset in the text of the passage holding the mention, or of the "
+        "footnote for a mention in a footnote"
+    )
+    passage_end: int
     surface: str = Field(description="the words as printed")
     status: Literal["auto", "curated", "rejected"]
     snippet: Snippet | None = Field(description="keyword in context")
@@ -62,4 +79,4 @@ class MentionPublic(BaseModel):
 
 
 class MentionList(Page[MentionPublic]):
-    model_config = list_example(MentionPublic)
+    model_config = list_example(MentionPublic, self_url=f"/v1/documents/{_TELEGRAM}/mentions")

@@ -1,9 +1,11 @@
 """Mentions: where each entity is named, in reading order, with a keyword in context.
 
-Mention offsets are relative to their passage or note; a passage's mentions also carry
-offsets into the full text (``text_start``/``text_end``).
+A mention's ``start``/``end`` are offsets into the document's full text (none for a mention
+in a footnote, whose text is not part of it); ``passage_start``/``passage_end`` are into the
+text of its passage or note, as stored.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row, case, func, label, literal, select, tuple_
@@ -21,6 +23,7 @@ from api.documents.service import require_document
 from api.errors import NotFound
 from api.links import entity_link
 from api.mentions.schemas import MentionPublic, Snippet
+from api.records.offsets import CODEPOINTS, OffsetUnit, Utf16Map, full_text_maps
 
 SNIPPET_CONTEXT = 60
 
@@ -51,6 +54,7 @@ _MENTIONS = (
         col(Mention.id),
         col(Mention.entity_id),
         label("entity_name", col(Entity.name)),
+        label("entity_type", col(Entity.type)),
         col(Mention.document_id),
         col(Mention.start),
         col(Mention.end),
@@ -69,31 +73,57 @@ _MENTIONS = (
 )
 
 
-def _mention_public(row: Row[Any], base: str, *, snippet: bool) -> MentionPublic:
+def _mention_public(
+    row: Row[Any], base: str, *, snippet: bool, utf16: dict[str, Utf16Map] | None = None
+) -> MentionPublic:
+    """A mention as shown; ``utf16`` holds the maps of the documents' full texts when the
+    offsets are to count UTF-16 code units."""
     doc = f"{base}/v1/documents/{row.document_id}"
     in_passage = row.passage_ref is not None
     ref = row.passage_ref if in_passage else row.footnote_ref
     container_link = f"{doc}/passages/{ref}" if in_passage else f"{doc}/footnotes/{ref}"
+    start: int | None = row.passage_start + row.start if in_passage else None
+    end: int | None = row.passage_start + row.end if in_passage else None
+    passage_start, passage_end = row.start, row.end
+    if utf16 is not None:
+        if in_passage:
+            full = utf16[row.document_id]
+            passage_start = full.within(row.passage_start, row.start)
+            passage_end = full.within(row.passage_start, row.end)
+            start, end = full.optional(start), full.optional(end)
+        else:
+            note = Utf16Map(row.container_text)
+            passage_start, passage_end = note(row.start), note(row.end)
     return MentionPublic(
         id=row.id,
         entity=row.entity_id,
         entity_name=row.entity_name,
+        entity_type=row.entity_type,
         document=row.document_id,
         container="passage" if in_passage else "footnote",
-        ref=ref,
-        start=row.start,
-        end=row.end,
-        text_start=row.passage_start + row.start if in_passage else None,
-        text_end=row.passage_start + row.end if in_passage else None,
+        passage=row.passage_ref,
+        footnote=None if in_passage else row.footnote_ref,
+        start=start,
+        end=end,
+        passage_start=passage_start,
+        passage_end=passage_end,
         surface=row.surface,
         status=row.status,
         snippet=_snippet(row.container_text, row.start, row.end) if snippet else None,
         links={
+            "self": f"{base}/v1/mentions/{row.id}",
             "entity": entity_link(base, row.entity_id),
             "document": doc,
             "passage" if in_passage else "footnote": container_link,
         },
     )
+
+
+def _shown(
+    session: Session, rows: Sequence[Row[Any]], base: str, *, snippet: bool, offsets: OffsetUnit
+) -> list[MentionPublic]:
+    utf16 = full_text_maps(session, (r.document_id for r in rows)) if offsets == "utf16" else None
+    return [_mention_public(r, base, snippet=snippet, utf16=utf16) for r in rows]
 
 
 def _statuses(include_rejected: bool) -> tuple[str, ...]:
@@ -109,6 +139,7 @@ def entity_mentions(
     after: list[Any] | None,
     limit: int,
     base: str,
+    offsets: OffsetUnit = CODEPOINTS,
 ) -> tuple[list[MentionPublic], list[Any] | None]:
     query = _MENTIONS.where(
         col(Mention.entity_id) == entity_id,
@@ -122,7 +153,7 @@ def entity_mentions(
     if after is not None:
         query = query.where(key > tuple_(*(literal(v) for v in after)))
     rows = session.execute(query.order_by(*order).limit(limit + 1)).all()
-    items = [_mention_public(r, base, snippet=True) for r in rows[:limit]]
+    items = _shown(session, rows[:limit], base, snippet=True, offsets=offsets)
     last = None
     if len(rows) > limit:
         r = rows[limit - 1]
@@ -139,6 +170,7 @@ def document_mentions(
     after: list[Any] | None,
     limit: int,
     base: str,
+    offsets: OffsetUnit = CODEPOINTS,
 ) -> tuple[list[MentionPublic], list[Any] | None]:
     require_document(session, document_id)
     query = _MENTIONS.where(
@@ -152,7 +184,7 @@ def document_mentions(
     if after is not None:
         query = query.where(key > tuple_(*(literal(v) for v in after)))
     rows = session.execute(query.order_by(*order).limit(limit + 1)).all()
-    items = [_mention_public(r, base, snippet=False) for r in rows[:limit]]
+    items = _shown(session, rows[:limit], base, snippet=False, offsets=offsets)
     last = None
     if len(rows) > limit:
         r = rows[limit - 1]
@@ -160,8 +192,10 @@ def document_mentions(
     return items, last
 
 
-def get_mention(session: Session, *, mention_id: int, base: str) -> MentionPublic:
+def get_mention(
+    session: Session, *, mention_id: int, base: str, offsets: OffsetUnit = CODEPOINTS
+) -> MentionPublic:
     row = session.execute(_MENTIONS.where(col(Mention.id) == mention_id)).first()
     if row is None:
         raise NotFound("mention", str(mention_id))
-    return _mention_public(row, base, snippet=True)
+    return _shown(session, [row], base, snippet=True, offsets=offsets)[0]

@@ -12,13 +12,10 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from sqlalchemy import (
-    Integer,
     SQLColumnExpression,
-    cast,
     func,
     literal,
     not_,
-    null,
     select,
     union_all,
 )
@@ -46,7 +43,7 @@ class ShownHit(Protocol):
     document_id: str
     ref: str
     kind: str
-    text_start: int | None
+    text_start: int | None  # in the full text: where the passage starts or a note's marker is
     title: str
     date: str | None
     source_type: str
@@ -75,11 +72,6 @@ class Match:
     document_id: str
     seq: int
     score: float
-
-
-def _no_text_start() -> ColumnElement[int]:
-    """A note's ``text_start``: none, typed as a passage's so that the two can be UNIONed."""
-    return cast(null(), Integer)
 
 
 def containers(scope: Scope) -> list[str]:
@@ -146,7 +138,7 @@ def hits_source(
             col(Footnote.ref).label("ref"),
             literal("footnote").label("kind"),
             (col(Footnote.number) + FOOTNOTE_SEQ_BASE).label("seq"),
-            _no_text_start().label("text_start"),
+            col(Footnote.offset).label("text_start"),
             (clause.score if scored else literal(0.0)).label("score"),
         ).select_from(Footnote)
         if clause.index is not None:
@@ -274,7 +266,7 @@ def hit_rows(session: Session, page: list[Match]) -> list[TextHit]:
                 col(Footnote.document_id).label("document_id"),
                 col(Footnote.ref).label("ref"),
                 literal("footnote").label("kind"),
-                _no_text_start().label("text_start"),
+                col(Footnote.offset).label("text_start"),
                 col(Footnote.text).label("text"),
                 col(Footnote.norm_text).label("norm_text"),
             ]

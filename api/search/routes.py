@@ -11,9 +11,10 @@ from api.documents.routes import DocumentId, edtf_bound
 from api.documents.service import require_document
 from api.errors import ProblemError
 from api.http.bulkhead import search_turn
+from api.http.offsets import Offsets
 from api.http.pagination import PageDep, decode_cursor, encode_cursor, next_link
 from api.http.problems import problem_responses
-from api.http.responses import json_response
+from api.http.responses import json_response, self_link
 from api.search import service
 from api.search.backends import backend_for
 from api.search.query import Node, QueryError, parse
@@ -77,6 +78,7 @@ def _run(
     cursor: str | None,
     limit: int,
     facet_names: list[str],
+    offsets: Offsets,
 ) -> Response:
     query = _parse(q)
     kind = f"search:{sort}"
@@ -102,6 +104,7 @@ def _run(
             base=base,
             rank_limit=settings.search_rank_limit,
             common_word=settings.search_common_word,
+            offsets=offsets,
         )
         counts = (
             service.facets(
@@ -122,6 +125,7 @@ def _run(
         items=page.items,
         limit=limit,
         next=next_link(request, next_cursor),
+        links={"self": self_link(request)},
         facets=counts,
     )
     headers = {"Link": f'<{body.next}>; rel="next"'} if body.next else None
@@ -134,7 +138,10 @@ def _run(
     summary="Search passages and footnotes",
     description=(
         "Full-text search with passage-level hits: document, passage or note ref, kind, "
-        "score, a snippet with `<mark>`ed matches and the match offsets. " + QUERY_HELP + " "
+        "score, a snippet with `<mark>`ed matches and the match offsets (`start`/`end` in "
+        "the document's full text, `passage_start`/`passage_end` in the passage or note). "
+        + QUERY_HELP
+        + " "
         "Boilerplate passages are left out unless `include_boilerplate=true`. Filters apply "
         "to the hit's document; `entity`/`event` keep documents that name them. A malformed "
         "query is answered 400 with what is wrong."
@@ -172,6 +179,7 @@ def search(
     ] = None,
     include_boilerplate: Boilerplate = False,
     facets: FacetsParam = None,
+    offsets: Offsets = "codepoints",
 ) -> Response:
     start = edtf_bound("date_from", date_from, upper=False)
     end = edtf_bound("date_to", date_to, upper=True)
@@ -199,6 +207,7 @@ def search(
         cursor=page.cursor,
         limit=page.limit,
         facet_names=_facet_names(facets),
+        offsets=offsets,
     )
 
 
@@ -222,6 +231,7 @@ def search_document(
         Literal["position", "relevance"], Query(description="position (default) or relevance")
     ] = "position",
     include_boilerplate: Boilerplate = False,
+    offsets: Offsets = "codepoints",
 ) -> Response:
     require_document(session, document_id)
     filters = service.SearchFilters(document=document_id, include_boilerplate=include_boilerplate)
@@ -236,4 +246,5 @@ def search_document(
         cursor=page.cursor,
         limit=page.limit,
         facet_names=[],
+        offsets=offsets,
     )

@@ -7,40 +7,60 @@ from pydantic import BaseModel, ConfigDict, Field
 _TELEGRAM = "harriman-to-secretary-of-state-1944-09-24"
 
 
-class Span(BaseModel):
-    start: int
-    end: int
+class MatchSpan(BaseModel):
+    """Where a query matched: in the full text, and in the passage's or note's text."""
+
+    start: int | None = Field(
+        description="offset in the document's full text; null in a footnote, whose text is "
+        "not part of the full text"
+    )
+    end: int | None
+    passage_start: int = Field(description="offset in the text of the passage or note")
+    passage_end: int
+
+
+class Highlight(BaseModel):
+    """A match within a snippet's excerpt."""
+
+    snippet_start: int = Field(description="offset in the snippet's `text`")
+    snippet_end: int
 
 
 class SearchSnippet(BaseModel):
     text: str = Field(description="an excerpt around the first match")
     html: str = Field(description="the excerpt, HTML-escaped, matches in <mark>")
-    highlights: list[Span] = Field(description="match offsets within the excerpt")
-
-
-class HitDocument(BaseModel):
-    id: str
-    title: str
-    date: str | None
-    source_type: str
-    collection: str
+    highlights: list[Highlight] = Field(description="the matches within the excerpt")
 
 
 class SearchHit(BaseModel):
-    document: HitDocument
+    """A passage or note that matches.
+
+    ``document`` is the document's id, as it is everywhere in the API (mentions, passages'
+    text, cross-references, reports), with the document's URL in ``links.document``. An id
+    rather than an object: the hot reads (a document's passages, notes and mentions) then
+    serve what their own rows hold, with no join to the document and no object repeated
+    in every item. A hit carries beside it the few fields a result list shows (``title``,
+    ``date``, ``source_type``, ``collection``), read with the page of hits."""
+
+    document: str = Field(description="id of the document")
+    title: str = Field(description="the document's title")
+    date: str | None = Field(description="the document's EDTF date")
+    source_type: str = Field(description="the document's source type")
+    collection: str = Field(description="id of the document's collection")
     container: Literal["passage", "footnote"]
-    ref: str = Field(description="passage ref or footnote ref")
+    passage: str | None = Field(description="ref of the passage that matches")
+    footnote: str | None = Field(description="ref of the footnote that matches")
     kind: str = Field(description="passage kind (paragraph, heading, …) or footnote")
     score: float = Field(
         description="relevance: BM25 (SQLite) or ts_rank_cd (PostgreSQL); BM25 computed by "
         "the API with estimated word frequencies when `ranking` is approximate, and for "
         "hits inside one document on SQLite"
     )
-    matches: list[Span] = Field(description="match offsets in the passage or note text")
-    text_start: int | None = Field(
-        description="offset of the passage in the document's full text (null for notes); add "
-        "it to `matches` for full-text offsets"
+    start: int | None = Field(
+        description="in the document's full text: where the passage starts, or where a "
+        "footnote's marker stands (null for a note printed without a marker)"
     )
+    matches: list[MatchSpan] = Field(description="where the query matched")
     snippet: SearchSnippet
     links: dict[str, str]
 
@@ -62,26 +82,32 @@ class SearchResults(BaseModel):
                     "ranking": "exact",
                     "items": [
                         {
-                            "document": {
-                                "id": _TELEGRAM,
-                                "title": "The Ambassador in the Soviet Union (Harriman) to the "
-                                "Secretary of State",
-                                "date": "1944-09-24",
-                                "source_type": "primary",
-                                "collection": "frus-1944-v04",
-                            },
+                            "document": _TELEGRAM,
+                            "title": "The Ambassador in the Soviet Union (Harriman) to the "
+                            "Secretary of State",
+                            "date": "1944-09-24",
+                            "source_type": "primary",
+                            "collection": "frus-1944-v04",
                             "container": "passage",
-                            "ref": "p3",
+                            "passage": "p3",
+                            "footnote": None,
                             "kind": "paragraph",
                             "score": 1.93,
-                            "matches": [{"start": 107, "end": 122}],
-                            "text_start": 106,
+                            "start": 101,
+                            "matches": [
+                                {
+                                    "start": 214,
+                                    "end": 230,
+                                    "passage_start": 113,
+                                    "passage_end": 129,
+                                }
+                            ],
                             "snippet": {
                                 "text": "… British Embassy in Moscow with respect to Soviet "
                                 "nationals captured while serving …",
                                 "html": "… British Embassy in Moscow with respect to <mark>"
                                 "Soviet nationals</mark> captured while serving …",
-                                "highlights": [{"start": 45, "end": 60}],
+                                "highlights": [{"snippet_start": 44, "snippet_end": 60}],
                             },
                             "links": {
                                 "document": f"/v1/documents/{_TELEGRAM}",
@@ -91,6 +117,7 @@ class SearchResults(BaseModel):
                     ],
                     "limit": 20,
                     "next": None,
+                    "links": {"self": "/v1/search?q=%22Soviet+nationals%22&limit=20"},
                     "facets": None,
                 }
             ]
@@ -113,6 +140,7 @@ class SearchResults(BaseModel):
     items: list[SearchHit]
     limit: int
     next: str | None
+    links: dict[str, str] = Field(description="self: the URL of this page of results")
     facets: dict[str, list[FacetValue]] | None = Field(
         description="counts over all hits, when asked for with `facets=`"
     )

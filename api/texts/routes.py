@@ -8,6 +8,7 @@ from api.deps import BaseUrl, SessionDep
 from api.documents.routes import DocumentId
 from api.documents.schemas import DocumentText
 from api.http.negotiation import negotiate
+from api.http.offsets import Offsets
 from api.http.pagination import PageDep, decode_cursor
 from api.http.problems import problem_responses
 from api.http.responses import json_response, page_response
@@ -16,6 +17,7 @@ from api.texts.schemas import (
     FootnoteList,
     FootnotePublic,
     PageMarkerList,
+    PageMarkerPublic,
     PassageList,
     PassagePublic,
 )
@@ -31,6 +33,7 @@ _TEXT_EXAMPLE = (
 @router.get(
     "/text",
     response_model=DocumentText,
+    openapi_extra={"x-default-media-type": "text/plain"},  # JSON is the alternative here
     summary="Get a document's full text",
     description=(
         "The text as printed: footnote markers and page numbers are not in it (they are "
@@ -38,7 +41,8 @@ _TEXT_EXAMPLE = (
         "`text/plain` by default; ask with `Accept: application/json` for the text with the "
         "offsets of each passage. `view=main` (default) leaves out passages marked as "
         "boilerplate (site furniture, duplicated captions); `view=full` is the whole text, "
-        "to which all offsets in the API refer."
+        "to which all offsets in the API refer. In JSON, `offsets=utf16` counts the passages' "
+        "offsets and `length` in UTF-16 code units."
     ),
     responses={
         200: {
@@ -57,9 +61,12 @@ def get_text(
         service.View,
         Query(description="main: without boilerplate passages; full: every passage"),
     ] = "main",
+    offsets: Offsets = "codepoints",
 ) -> Response:
     media_type = negotiate(request, ["text/plain", "application/json"])
-    body = service.document_text(session, document_id=document_id, view=view, base=base)
+    body = service.document_text(
+        session, document_id=document_id, view=view, base=base, offsets=offsets
+    )
     if media_type == "application/json":
         return json_response(body, headers={"Vary": "Accept"})
     return Response(body.text, media_type="text/plain; charset=utf-8", headers={"Vary": "Accept"})
@@ -89,6 +96,7 @@ def list_passages(
     include_boilerplate: Annotated[
         bool, Query(description="include passages marked as boilerplate")
     ] = True,
+    offsets: Offsets = "codepoints",
 ) -> Response:
     after = decode_cursor(page.cursor, "passages", (int,))[0] if page.cursor else None
     items, last = service.list_passages(
@@ -100,6 +108,7 @@ def list_passages(
         after=after,
         limit=page.limit,
         base=base,
+        offsets=offsets,
     )
     return page_response(
         request,
@@ -123,8 +132,11 @@ def get_passage(
     document_id: DocumentId,
     ref: Annotated[str, Path(max_length=200, description="passage ref", examples=["p4"])],
     base: BaseUrl,
+    offsets: Offsets = "codepoints",
 ) -> Response:
-    return json_response(service.get_passage(session, document_id=document_id, ref=ref, base=base))
+    return json_response(
+        service.get_passage(session, document_id=document_id, ref=ref, base=base, offsets=offsets)
+    )
 
 
 @router.get(
@@ -132,15 +144,26 @@ def get_passage(
     response_model=FootnoteList,
     summary="List a document's footnotes",
     description="Notes in the order printed, each with its marker as printed, the passage "
-    "that carries the marker and the marker's offset in the full text and in the passage.",
+    "that carries the marker and where the marker stands: `start` in the full text, "
+    "`passage_start` in the passage.",
     responses=problem_responses(400, 404, 422),
 )
 def list_footnotes(
-    request: Request, session: SessionDep, document_id: DocumentId, page: PageDep, base: BaseUrl
+    request: Request,
+    session: SessionDep,
+    document_id: DocumentId,
+    page: PageDep,
+    base: BaseUrl,
+    offsets: Offsets = "codepoints",
 ) -> Response:
     after = decode_cursor(page.cursor, "footnotes", (int,))[0] if page.cursor else None
     items, last = service.list_footnotes(
-        session, document_id=document_id, after=after, limit=page.limit, base=base
+        session,
+        document_id=document_id,
+        after=after,
+        limit=page.limit,
+        base=base,
+        offsets=offsets,
     )
     return page_response(
         request,
@@ -168,9 +191,12 @@ def get_footnote(
         str, Path(max_length=200, description="marker as printed, or note ref", examples=["66"])
     ],
     base: BaseUrl,
+    offsets: Offsets = "codepoints",
 ) -> Response:
     return json_response(
-        service.get_footnote(session, document_id=document_id, key=marker, base=base)
+        service.get_footnote(
+            session, document_id=document_id, key=marker, base=base, offsets=offsets
+        )
     )
 
 
@@ -183,11 +209,21 @@ def get_footnote(
     responses=problem_responses(400, 404, 422),
 )
 def list_pages(
-    request: Request, session: SessionDep, document_id: DocumentId, page: PageDep
+    request: Request,
+    session: SessionDep,
+    document_id: DocumentId,
+    page: PageDep,
+    base: BaseUrl,
+    offsets: Offsets = "codepoints",
 ) -> Response:
     after = decode_cursor(page.cursor, "pages", (int,))[0] if page.cursor else None
     items, last = service.list_pages(
-        session, document_id=document_id, after=after, limit=page.limit
+        session,
+        document_id=document_id,
+        after=after,
+        limit=page.limit,
+        base=base,
+        offsets=offsets,
     )
     return page_response(
         request,
@@ -196,4 +232,25 @@ def list_pages(
         limit=page.limit,
         cursor_kind="pages",
         last_key=[last] if last is not None else None,
+    )
+
+
+@router.get(
+    "/pages/{seq}",
+    response_model=PageMarkerPublic,
+    summary="Get one page break",
+    description="A page break by its position among the document's page breaks (`seq`, from "
+    "1, as `/pages` lists them): the page number as printed, where it begins in the full "
+    "text, and the passage it falls in.",
+    responses=problem_responses(404, 422),
+)
+def get_page(
+    session: SessionDep,
+    document_id: DocumentId,
+    seq: Annotated[int, Path(ge=1, le=2**31 - 1, description="position, from 1", examples=[1])],
+    base: BaseUrl,
+    offsets: Offsets = "codepoints",
+) -> Response:
+    return json_response(
+        service.get_page(session, document_id=document_id, seq=seq, base=base, offsets=offsets)
     )

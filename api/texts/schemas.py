@@ -10,11 +10,14 @@ _DOC = "/v1/documents/harriman-to-secretary-of-state-1944-09-24"
 
 
 class Mark(BaseModel):
-    """Emphasis as printed, over ``start``–``end`` of the passage's text (code points)."""
+    """Emphasis as printed: ``start``–``end`` in the full text, as every ``start``/``end``;
+    ``passage_start``–``passage_end`` in the passage's ``text``."""
 
     type: Literal["italic", "bold"]
-    start: int
+    start: int = Field(description="offset in the document's full text")
     end: int
+    passage_start: int = Field(description="offset in the passage's text")
+    passage_end: int
 
 
 class Table(BaseModel):
@@ -35,9 +38,10 @@ class PassagePublic(BaseModel):
                     "boilerplate": False,
                     "section": None,
                     "text": "The British Ambassador has received a copy of a telegram …",
-                    "start": 646,
-                    "end": 960,
+                    "start": 655,
+                    "end": 1039,
                     "page": "1253",
+                    "marks": [],
                     "links": {"self": f"{_DOC}/passages/p4", "document": _DOC},
                 }
             ]
@@ -53,7 +57,7 @@ class PassagePublic(BaseModel):
     boilerplate: bool = Field(description="site or print furniture, left out of reading views")
     section: str | None = Field(description="ref of the section the passage belongs to")
     text: str
-    start: int = Field(description="offset (code points) of the passage in the full text")
+    start: int = Field(description="offset of the passage in the document's full text")
     end: int
     page: str | None = Field(description="printed page the passage starts on")
     level: int | None = Field(default=None, description="a heading's level, 1-6, when known")
@@ -62,7 +66,8 @@ class PassagePublic(BaseModel):
         default=None, description="a list item's number or bullet as printed, e.g. 2. or •"
     )
     marks: list[Mark] = Field(
-        default_factory=list, description="italic and bold spans, as offsets into ``text``"
+        default_factory=list,
+        description="italic and bold spans, in the full text and in the passage's ``text``",
     )
     table: Table | None = Field(default=None, description="a table passage's cells")
     links: dict[str, str]
@@ -83,9 +88,13 @@ class FootnotePublic(BaseModel):
                     "text": "Walter Edward Guinness, First Baron Moyne, British Deputy Minister "
                     "of State in Cairo.",
                     "passage": "p4",
-                    "offset": 816,
-                    "passage_offset": 170,
-                    "links": {"self": f"{_DOC}/footnotes/66", "passage": f"{_DOC}/passages/p4"},
+                    "start": 816,
+                    "passage_start": 161,
+                    "links": {
+                        "self": f"{_DOC}/footnotes/fn1",
+                        "document": _DOC,
+                        "passage": f"{_DOC}/passages/p4",
+                    },
                 }
             ]
         }
@@ -96,10 +105,13 @@ class FootnotePublic(BaseModel):
     number: int = Field(description="position in the document's note list, from 1")
     text: str
     passage: str | None = Field(description="ref of the passage carrying the marker")
-    offset: int | None = Field(
-        description="where the marker stands, in the full text (null: note without a marker)"
+    start: int | None = Field(
+        description="where the marker stands, in the document's full text (null: a note "
+        "printed without a marker)"
     )
-    passage_offset: int | None = Field(description="where the marker stands, in the passage")
+    passage_start: int | None = Field(
+        description="where the marker stands, in the text of the passage carrying it"
+    )
     links: dict[str, str]
 
 
@@ -109,13 +121,28 @@ class FootnoteList(Page[FootnotePublic]):
 
 class PageMarkerPublic(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"n": "1254", "seq": 1, "offset": 1174, "passage": "p5"}]}
+        json_schema_extra={
+            "examples": [
+                {
+                    "n": "1254",
+                    "seq": 1,
+                    "start": 1174,
+                    "passage": "p5",
+                    "links": {
+                        "self": f"{_DOC}/pages/1",
+                        "document": _DOC,
+                        "passage": f"{_DOC}/passages/p5",
+                    },
+                }
+            ]
+        }
     )
 
     n: str = Field(description="the page number as printed")
-    seq: int
-    offset: int = Field(description="where the page begins, in the full text")
+    seq: int = Field(description="position in the document's page breaks, from 1")
+    start: int = Field(description="where the page begins, in the document's full text")
     passage: str | None = Field(description="ref of the passage in which the page begins")
+    links: dict[str, str]
 
 
 class PageMarkerList(Page[PageMarkerPublic]):

@@ -32,7 +32,7 @@ def _hits(db: DbHandle, query: str, scope: str = "all") -> list[str]:
     with TestClient(app) as client:
         response = client.get("/v1/search", params={"q": query, "scope": scope, "limit": 50})
     assert response.status_code == 200, response.text
-    return sorted({hit["document"]["id"] for hit in response.json()["items"]})
+    return sorted({hit["document"] for hit in response.json()["items"]})
 
 
 def _check_index(db: DbHandle) -> None:

@@ -11,6 +11,6 @@ from fastapi import APIRouter
 
 from api.curation.routes import crossrefs, documents, mentions, registry, revisions
 
-router = APIRouter(prefix="/v1", tags=["curation"])
+router = APIRouter(prefix="/v1")  # each module tags its routes by the resource they write
 for module in (documents, mentions, registry, crossrefs, revisions):
     router.include_router(module.router)

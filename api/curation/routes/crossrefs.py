@@ -14,7 +14,7 @@ from api.curation.service import crossrefs as service
 from api.deps import BaseUrl, RowWriteSessionDep
 from api.http.auth import CurateKey
 
-router = APIRouter()
+router = APIRouter(tags=["cross-references"])
 
 
 XrefId = Annotated[int, Path(ge=1, le=2**31 - 1, description="cross-reference id")]

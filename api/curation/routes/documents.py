@@ -27,6 +27,7 @@ router = APIRouter()
 
 @router.post(
     "/documents",
+    tags=["documents"],
     response_model=DocumentPublic,
     status_code=201,
     summary="Create a document",
@@ -45,6 +46,7 @@ def create_document(
 
 @router.patch(
     "/documents/{document_id}",
+    tags=["documents"],
     response_model=DocumentPublic,
     summary="Edit a document's metadata",
     description="A JSON Merge Patch of the metadata (title, authors, date, provenance, notes, "
@@ -87,6 +89,7 @@ def update_document(
 
 @router.delete(
     "/documents/{document_id}",
+    tags=["documents"],
     status_code=204,
     summary="Delete a document",
     description="A soft delete: the document becomes a tombstone (410 Gone on read) that an "
@@ -113,6 +116,7 @@ def delete_document(
 
 @router.post(
     "/documents/{document_id}/restore",
+    tags=["documents"],
     response_model=DocumentPublic,
     summary="Restore a deleted document",
     description="Brings a soft-deleted document back with its passages, footnotes, mentions "
@@ -129,6 +133,7 @@ def restore_document(
 
 @router.patch(
     "/documents/{document_id}/passages/{ref}",
+    tags=["texts"],
     response_model=PassagePublic,
     summary="Edit a passage",
     description="Change a passage's text, kind or boilerplate flag. Offsets of footnotes, "
@@ -160,6 +165,7 @@ def update_passage(
 
 @router.patch(
     "/documents/{document_id}/footnotes/{marker}",
+    tags=["texts"],
     response_model=FootnotePublic,
     summary="Edit a footnote",
     description="Change a note's text or printed marker (by marker or ref). Needs If-Match.",

@@ -13,12 +13,13 @@ from api.curation.service import mentions as service
 from api.deps import BaseUrl, SessionDep, WriteSessionDep
 from api.documents.routes import DocumentId
 from api.http.auth import CurateKey
+from api.http.offsets import Offsets
 from api.http.problems import problem_responses
 from api.http.responses import json_response
 from api.mentions import service as mentions
 from api.mentions.schemas import MentionPublic
 
-router = APIRouter()
+router = APIRouter(tags=["mentions"])
 
 
 MentionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="mention id")]
@@ -29,8 +30,9 @@ MentionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="mention id")]
     response_model=MentionPublic,
     status_code=201,
     summary="Add a mention",
-    description="Link words at exact offsets of a passage or note to an entity (status "
-    "curated). The offsets must hold the surface form given.",
+    description="Link words at exact offsets of a passage or note (`passage_start`/"
+    "`passage_end`, into the passage's or note's text) to an entity (status curated). The "
+    "offsets must hold the surface form given.",
     responses=WRITE_ERRORS,
 )
 def create_mention(
@@ -49,11 +51,16 @@ def create_mention(
     "/mentions/{mention_id}",
     response_model=MentionPublic,
     summary="Get one mention",
-    description="A mention with its offsets, status and keyword-in-context snippet.",
+    description="A mention with its entity, its offsets (in the full text and in its "
+    "passage or note), status and keyword-in-context snippet.",
     responses=problem_responses(404, 422),
 )
-def get_mention(session: SessionDep, mention_id: MentionId, base: BaseUrl) -> Response:
-    return json_response(mentions.get_mention(session, mention_id=mention_id, base=base))
+def get_mention(
+    session: SessionDep, mention_id: MentionId, base: BaseUrl, offsets: Offsets = "codepoints"
+) -> Response:
+    return json_response(
+        mentions.get_mention(session, mention_id=mention_id, base=base, offsets=offsets)
+    )
 
 
 @router.patch(

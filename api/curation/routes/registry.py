@@ -28,6 +28,7 @@ EventId = Annotated[str, Path(max_length=200, description="event id")]
 
 @router.post(
     "/entities",
+    tags=["entities"],
     response_model=EntityPublic,
     status_code=201,
     summary="Create an entity",
@@ -45,6 +46,7 @@ def create_entity(
 
 @router.patch(
     "/entities/{entity_id}",
+    tags=["entities"],
     response_model=EntityPublic,
     summary="Edit an entity",
     description="A JSON Merge Patch; changed aliases re-run the linker over every document. "
@@ -73,6 +75,7 @@ def update_entity(
 
 @router.delete(
     "/entities/{entity_id}",
+    tags=["entities"],
     status_code=204,
     summary="Delete an entity",
     description="Removes the entity, its aliases and its mentions for good. Admin only; "
@@ -93,6 +96,7 @@ def delete_entity(
 
 @router.post(
     "/events",
+    tags=["events"],
     response_model=EventPublic,
     status_code=201,
     summary="Create an event",
@@ -110,6 +114,7 @@ def create_event(
 
 @router.patch(
     "/events/{event_id}",
+    tags=["events"],
     response_model=EventPublic,
     summary="Edit an event",
     description="A JSON Merge Patch of the event. Needs If-Match.",
@@ -137,6 +142,7 @@ def update_event(
 
 @router.delete(
     "/events/{event_id}",
+    tags=["events"],
     status_code=204,
     summary="Delete an event",
     description="Removes the event for good. Admin only; needs If-Match.",

@@ -19,7 +19,7 @@ from api.http.problems import problem_responses
 from api.http.responses import page_response
 from api.schemas import Page, list_example
 
-router = APIRouter()
+router = APIRouter(tags=["revisions"])
 
 Kind = Literal["documents", "entities", "events", "mentions", "cross-references"]
 
@@ -88,7 +88,7 @@ def list_revisions(
         **WRITE_ERRORS,
     },
 )
-def revert(
+def revert_revision(
     session: WriteSessionDep,
     principal: AdminKey,
     kind: Annotated[Kind, Path(description="documents, entities or events")],

@@ -62,15 +62,23 @@ def _anchor(session: Session, source: dict[str, Any]) -> dict[str, Any]:
         if row is None:
             raise ProblemError(422, f"No footnote {source['footnote']!r} in {document_id!r}.")
         values["source_footnote_id"], text = row.id, row.text
-    if source.get("start") is not None or source.get("end") is not None:
-        start, end = source.get("start"), source.get("end")
+    if "start" in source or "end" in source:
+        raise ProblemError(
+            422,
+            "source.start/end are not taken: give source.passage_start/passage_end, offsets "
+            "in the text of the passage or note.",
+        )
+    if source.get("passage_start") is not None or source.get("passage_end") is not None:
+        start, end = source.get("passage_start"), source.get("passage_end")
         if (
             text is None
             or not isinstance(start, int)
             or not isinstance(end, int)
             or not (0 <= start <= end <= len(text))
         ):
-            raise ProblemError(422, "source.start/end must be offsets inside the passage or note.")
+            raise ProblemError(
+                422, "source.passage_start/passage_end must be offsets inside the passage or note."
+            )
         values["source_start"], values["source_end"] = start, end
     return values
 

@@ -55,12 +55,13 @@ def create_mention(
         what = f"footnote {body.footnote!r}"
     if holder is None:
         raise ProblemError(422, f"The document has no {what}.")
-    if not 0 <= body.start < body.end <= len(holder.text):
-        raise ProblemError(422, f"Offsets {body.start}-{body.end} are outside {what}.")
-    found = holder.text[body.start : body.end]
+    start, end = body.passage_start, body.passage_end  # in the passage's or note's text
+    if not 0 <= start < end <= len(holder.text):
+        raise ProblemError(422, f"Offsets {start}-{end} are outside {what}.")
+    found = holder.text[start:end]
     if found != body.surface:
         raise ProblemError(
-            422, f"Offsets {body.start}-{body.end} of {what} hold {found!r}, not {body.surface!r}."
+            422, f"Offsets {start}-{end} of {what} hold {found!r}, not {body.surface!r}."
         )
     if session.get(Entity, body.entity) is None:
         raise ProblemError(422, f"No entity {body.entity!r}.")
@@ -69,8 +70,8 @@ def create_mention(
             col(Mention.document_id) == document_id,
             col(Mention.passage_id) == (holder.id if body.passage else None),
             col(Mention.footnote_id) == (holder.id if body.footnote else None),
-            col(Mention.start) == body.start,
-            col(Mention.end) == body.end,
+            col(Mention.start) == start,
+            col(Mention.end) == end,
             col(Mention.entity_id) == body.entity,
             col(Mention.status) != "auto",
         )
@@ -83,8 +84,8 @@ def create_mention(
             col(Mention.document_id) == document_id,
             col(Mention.passage_id) == (holder.id if body.passage else None),
             col(Mention.footnote_id) == (holder.id if body.footnote else None),
-            col(Mention.start) < body.end,
-            col(Mention.end) > body.start,
+            col(Mention.start) < end,
+            col(Mention.end) > start,
             col(Mention.status) == "auto",
         )
     )
@@ -93,8 +94,8 @@ def create_mention(
         passage_id=holder.id if body.passage else None,
         footnote_id=holder.id if body.footnote else None,
         entity_id=body.entity,
-        start=body.start,
-        end=body.end,
+        start=start,
+        end=end,
         surface=body.surface,
         status="curated",
     )

@@ -235,6 +235,16 @@ def save_entity(
     return get_entity(session, entity_id=entity_id, base=base)
 
 
+def _event_fields(fields: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An event's fields as the API names them, named as the record does: the API's
+    ``type`` is the record's ``event_type``. (A revert's state is a record already.)"""
+    if fields is None or "type" not in fields:
+        return fields
+    renamed = {k: v for k, v in fields.items() if k != "type"}
+    renamed["event_type"] = fields["type"]
+    return renamed
+
+
 def save_event(
     session: Session,
     principal: Principal,
@@ -252,8 +262,8 @@ def save_event(
         principal,
         event_id,
         _EVENT,
-        create=create,
-        patch=patch,
+        create=_event_fields(create),
+        patch=_event_fields(patch),
         if_match=if_match,
         operation=operation,
         base=base,

@@ -370,7 +370,7 @@ def event_node(event: EventPublic, base: str, *, same_as: list[str]) -> dict[str
         "@type": "Event",
         "url": iri,
         "name": event.name,
-        "keywords": event.event_type,
+        "keywords": event.type,
         "identifier": [{"@type": "PropertyValue", "propertyID": "quellen", "value": event.id}],
     }
     if event.description:

@@ -54,7 +54,7 @@ def test_mla_gives_the_works_cited_entry(client: TestClient) -> None:
 
 
 def test_csl_json_runs_through_a_csl_processor(client: TestClient) -> None:
-    response = client.get(f"{TELEGRAM}/citation?style=csl-json")
+    response = client.get(f"{TELEGRAM}/citation?format=csl")
     assert response.headers["content-type"] == "application/vnd.citationstyles.csl+json"
     items = json.loads(response.content)
     assert len(items) == 1 and items[0]["author"] == [{"family": "Harriman", "given": "W. Averell"}]
@@ -69,8 +69,9 @@ def test_csl_json_runs_through_a_csl_processor(client: TestClient) -> None:
 
 
 def test_bibtex_parses_back(client: TestClient) -> None:
-    response = client.get(f"{TELEGRAM}/citation?style=bibtex")
+    response = client.get(f"{TELEGRAM}/citation", headers={"Accept": "application/x-bibtex"})
     assert response.headers["content-type"] == "application/x-bibtex; charset=utf-8"
+    assert client.get(f"{TELEGRAM}/citation?format=bibtex").content == response.content
     (entry,) = bibtexparser.loads(response.text).entries
     assert entry["ENTRYTYPE"] == "misc"
     assert entry["author"] == "Harriman, W. Averell"
@@ -78,7 +79,7 @@ def test_bibtex_parses_back(client: TestClient) -> None:
     assert entry["pages"] == "1253--1254"
     assert "711.62114/9–2444" in entry["note"]
     for path in (BODEGA, "/v1/documents/russian-liberation-movement-the-allies"):
-        text = client.get(f"{path}/citation?style=bibtex").text
+        text = client.get(f"{path}/citation?format=bibtex").text
         assert len(bibtexparser.loads(text).entries) == 1
 
 
@@ -100,7 +101,10 @@ def test_bibtex_escapes_what_bibtex_would_read_as_markup() -> None:
 def test_unknown_documents_and_styles(client: TestClient) -> None:
     assert client.get("/v1/documents/nope/citation").status_code == 404
     assert client.get(f"{TELEGRAM}/citation?style=apa").status_code == 422
-    wrong = client.get(f"{TELEGRAM}/citation?style=bibtex", headers={"accept": "text/html"})
+    # BibTeX and CSL-JSON are formats, not styles (they were styles before 0.2)
+    old = client.get(f"{TELEGRAM}/citation?style=bibtex")
+    assert old.status_code == 422 and "chicago" in old.json()["detail"]
+    wrong = client.get(f"{TELEGRAM}/citation", headers={"accept": "image/png"})
     assert wrong.status_code == 406 and "application/x-bibtex" in wrong.json()["detail"]
 
 

@@ -12,7 +12,7 @@ def test_lists_collections_with_counts(client: TestClient) -> None:
 def test_one_collection(client: TestClient) -> None:
     body = client.get("/v1/collections/frus-1944-v04").json()
     assert body["title"].startswith("Foreign Relations of the United States")
-    assert body["links"]["documents"] == "/v1/documents?collection=frus-1944-v04"
+    assert body["links"]["documents"] == "http://testserver/v1/documents?collection=frus-1944-v04"
     documents = client.get(body["links"]["documents"]).json()["items"]
     assert [d["id"] for d in documents] == ["harriman-to-secretary-of-state-1944-09-24"]
 

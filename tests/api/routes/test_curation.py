@@ -105,7 +105,7 @@ def test_curate_key_can_write_each_kind(api: TestClient, keys: Keys) -> None:
         },
     )
     assert created.status_code == 201, created.text
-    assert created.headers["location"] == "/v1/documents/new-telegram"
+    assert created.headers["location"] == "http://testserver/v1/documents/new-telegram"
     assert created.headers["etag"] == etag(api, "/v1/documents/new-telegram")
     patched = api.patch(
         "/v1/documents/new-telegram",
@@ -260,20 +260,20 @@ def test_editing_a_passage_keeps_offsets_consistent(api: TestClient, keys: Keys)
     text = api.get(f"{DOC}/text?view=full").text
     notes = api.get(f"{DOC}/footnotes").json()["items"]
     shift = len(", it seems,")
-    assert text[: notes[0]["offset"]].endswith("Lord Moyne")
-    assert notes[1]["offset"] == old_notes[1]["offset"] + shift
-    assert text[: notes[1]["offset"]].endswith("this time.")
-    assert text[: notes[2]["offset"]].endswith("reprisals.")
+    assert text[: notes[0]["start"]].endswith("Lord Moyne")
+    assert notes[1]["start"] == old_notes[1]["start"] + shift
+    assert text[: notes[1]["start"]].endswith("this time.")
+    assert text[: notes[2]["start"]].endswith("reprisals.")
     pages = api.get(f"{DOC}/pages").json()["items"]
-    assert pages[0]["offset"] == old_pages[0]["offset"] + shift
-    assert text[pages[0]["offset"] :].startswith("to obtain information")
+    assert pages[0]["start"] == old_pages[0]["start"] + shift
+    assert text[pages[0]["start"] :].startswith("to obtain information")
     for item in api.get(f"{DOC}/passages").json()["items"]:
         assert text[item["start"] : item["end"]] == item["text"]
     for mention in api.get(f"{DOC}/mentions?limit=200").json()["items"]:
         if mention["container"] == "passage":
-            assert text[mention["text_start"] : mention["text_end"]] == mention["surface"]
+            assert text[mention["start"] : mention["end"]] == mention["surface"]
     found = api.get("/v1/search", params={"q": '"it seems"'}).json()["items"]
-    assert [(h["document"]["id"], h["ref"]) for h in found] == [(TELEGRAM, "p4")]
+    assert [(h["document"], (h["passage"] or h["footnote"])) for h in found] == [(TELEGRAM, "p4")]
 
 
 def test_rejected_mention_stays_rejected_when_aliases_change(api: TestClient, keys: Keys) -> None:
@@ -294,11 +294,8 @@ def test_rejected_mention_stays_rejected_when_aliases_change(api: TestClient, ke
     )
     assert relinked.status_code == 200, relinked.text
     again = api.get(f"{DOC}/mentions?limit=200&include_rejected=true").json()["items"]
-    same = [
-        m
-        for m in again
-        if (m["ref"], m["start"], m["end"]) == (target["ref"], target["start"], target["end"])
-    ]
+    where = ("passage", "footnote", "passage_start", "passage_end")
+    same = [m for m in again if all(m[k] == target[k] for k in where)]
     assert [m["status"] for m in same] == ["rejected"]
 
 
@@ -313,8 +310,8 @@ def test_bad_writes_are_refused_with_problems(api: TestClient, keys: Keys) -> No
             f"{DOC}/mentions",
             {
                 "passage": "p4",
-                "start": 0,
-                "end": 4,
+                "passage_start": 0,
+                "passage_end": 4,
                 "surface": "Lord",
                 "entity": "w-averell-harriman",
             },
@@ -325,8 +322,8 @@ def test_bad_writes_are_refused_with_problems(api: TestClient, keys: Keys) -> No
             f"{DOC}/mentions",
             {
                 "passage": "p4",
-                "start": 9000,
-                "end": 9004,
+                "passage_start": 9000,
+                "passage_end": 9004,
                 "surface": "x",
                 "entity": "w-averell-harriman",
             },
@@ -728,3 +725,64 @@ def test_a_patch_that_changes_nothing_is_a_no_op(api: TestClient, keys: Keys) ->
     before = etag(api, DOC)
     changed = api.patch(DOC, headers={**h, "If-Match": before}, json={"language": "fr"})
     assert changed.status_code == 200 and changed.headers["etag"] != before
+
+
+def test_old_field_names_are_refused_not_ignored(api: TestClient, keys: Keys) -> None:
+    """The names 0.x renamed (see CHANGELOG.md) are a 422 naming the field, never dropped."""
+    h = keys.curate
+    moyne = {"passage": "p4", "surface": "Lord Moyne", "entity": "w-averell-harriman"}
+    old_mention = api.post(f"{DOC}/mentions", headers=h, json={**moyne, "start": 151, "end": 161})
+    assert old_mention.status_code == 422 and "start" in old_mention.text
+    made = api.post(
+        f"{DOC}/mentions", headers=h, json={**moyne, "passage_start": 151, "passage_end": 161}
+    )
+    assert made.status_code == 201, made.text
+    mention = made.json()
+    assert (mention["passage_start"], mention["passage_end"]) == (151, 161)
+    text = api.get(f"{DOC}/text?view=full").text
+    assert text[mention["start"] : mention["end"]] == "Lord Moyne"
+    event = {"id": "moscow-conference-1944", "name": "Fourth Moscow Conference"}
+    old_event = api.post("/v1/events", headers=h, json={**event, "event_type": "conference"})
+    assert old_event.status_code == 422 and "event_type" in old_event.text
+    created = api.post("/v1/events", headers=h, json={**event, "type": "conference"})
+    assert created.status_code == 201, created.text
+    assert created.json()["type"] == "conference" and "event_type" not in created.json()
+    url = "/v1/events/moscow-conference-1944"
+    patched = api.patch(url, headers={**h, "If-Match": etag(api, url)}, json={"type": "meeting"})
+    assert patched.status_code == 200 and patched.json()["type"] == "meeting"
+    assert api.get("/v1/entities/moscow-conference-1944").json()["event"]["type"] == "meeting"
+    source = {"document": TELEGRAM, "passage": "p3"}
+    target = {"scheme": "telegram_number", "value": "2212"}
+    old_xref = api.post(
+        "/v1/cross-references",
+        headers=h,
+        json={"source": {**source, "start": 8, "end": 12}, "relation": "cites", "target": target},
+    )
+    assert old_xref.status_code == 422 and "passage_start" in old_xref.json()["detail"]
+    xref = api.post(
+        "/v1/cross-references",
+        headers=h,
+        json={
+            "source": {**source, "passage_start": 8, "passage_end": 12},
+            "relation": "cites",
+            "target": target,
+        },
+    )
+    assert xref.status_code == 201, xref.text
+    anchor = xref.json()["source"]
+    assert anchor["text"] == "Dept" and text[anchor["start"] : anchor["end"]] == "Dept"
+
+
+def test_times_are_utc_with_z(api: TestClient, keys: Keys) -> None:
+    mention = api.get(f"{DOC}/mentions").json()["items"][0]
+    url = f"/v1/mentions/{mention['id']}"
+    api.patch(url, headers={**keys.curate, "If-Match": etag(api, url)}, json={"status": "curated"})
+    (revision,) = api.get(f"/v1/mentions/{mention['id']}/revisions").json()["items"]
+    assert revision["at"].endswith("Z")
+    assert revision["before"]["created_at"].endswith("Z")
+    assert revision["after"]["created_at"] == revision["before"]["created_at"]
+    document = api.get(DOC).json()
+    assert document["created_at"].endswith("Z") and document["updated_at"].endswith("Z")
+    listed = api.get("/v1/keys", headers=keys.admin).json()
+    assert all(k["created_at"].endswith("Z") for k in listed["items"])
+    assert listed["links"]["self"].endswith("/v1/keys")

@@ -43,8 +43,8 @@ def test_document_metadata_and_counts(client: TestClient) -> None:
     assert "Volume IV" in body["provenance"]["container_title"]
     assert body["counts"] == {"passages": 7, "footnotes": 3, "pages": 1, "characters": 2052}
     assert body["checksum"].startswith("sha256:")
-    assert body["links"]["self"] == f"/v1/documents/{TELEGRAM}"
-    assert body["links"]["footnotes"] == f"/v1/documents/{TELEGRAM}/footnotes"
+    assert body["links"]["self"] == f"http://testserver/v1/documents/{TELEGRAM}"
+    assert body["links"]["footnotes"] == f"http://testserver/v1/documents/{TELEGRAM}/footnotes"
 
 
 def test_unreliable_essay_carries_a_reliability_note(client: TestClient) -> None:
@@ -125,6 +125,35 @@ def test_pagination_follows_next_links(client: TestClient) -> None:
         assert pages == 4
         full = [i["id"] for i in client.get(f"/v1/documents?sort={sort}").json()["items"]]
         assert seen == full
+
+
+def test_undated_documents_come_last_both_ways(fresh_db: DbHandle) -> None:
+    """sort=date and sort=-date put undated documents last, and keyset pages cross from the
+    dated to the undated ones without repeating or skipping any."""
+    from api.app import create_app
+
+    with session_scope(fresh_db.engine) as session:
+        write_document(session, document("a-1945", date="1945-05"))
+        write_document(session, document("b-1900", date="1900"))
+        write_document(session, document("c-undated"))
+    with TestClient(create_app(fresh_db.app_settings(), engine=fresh_db.engine)) as client:
+        for sort in ("date", "-date"):
+            full = client.get(f"/v1/documents?sort={sort}").json()["items"]
+            dates = [item["date_start"] for item in full]
+            dated = [d for d in dates if d is not None]
+            assert dates == dated + [None] * (len(dates) - len(dated)), sort
+            assert dated == sorted(dated, reverse=sort == "-date"), sort
+            undated = [item["id"] for item in full if item["date_start"] is None]
+            assert undated == sorted(undated, reverse=sort == "-date"), sort
+            for limit in (1, 2, 3):
+                seen: list[str] = []
+                url: str | None = f"/v1/documents?limit={limit}&sort={sort}"
+                while url:
+                    body = client.get(url).json()
+                    seen += [item["id"] for item in body["items"]]
+                    assert body["links"]["self"].endswith(url.removeprefix("http://testserver"))
+                    url = body["next"]
+                assert seen == [item["id"] for item in full], (sort, limit)
 
 
 def test_pages_are_stable_when_documents_are_added(fresh_db: DbHandle) -> None:

@@ -29,8 +29,8 @@ def test_stalin_is_named_in_seeds_001_and_003_only(client: TestClient) -> None:
         assert mention["status"] in ("auto", "curated")
     text = client.get(f"/v1/documents/{SEED_003}/text?view=full").text
     for mention in mentions:
-        if mention["document"] == SEED_003 and mention["text_start"] is not None:
-            assert text[mention["text_start"] : mention["text_end"]] == mention["surface"]
+        if mention["document"] == SEED_003 and mention["start"] is not None:
+            assert text[mention["start"] : mention["end"]] == mention["surface"]
 
 
 def test_soviet_union_spans_seeds_000_002_003(client: TestClient) -> None:
@@ -73,7 +73,8 @@ def test_events_timeline(client: TestClient) -> None:
     assert client.get("/v1/events?date_from=1945-13").status_code == 422
     assert client.get("/v1/events/no-such-event").status_code == 404
     entity_view = client.get("/v1/entities/yalta-conference").json()
-    assert entity_view["type"] == "event" and entity_view["event"]["event_type"] == "conference"
+    assert entity_view["type"] == "event" and entity_view["event"]["type"] == "conference"
+    assert yalta["type"] == "conference" and "event_type" not in yalta
 
 
 def test_telegram_has_two_unresolved_outgoing_references(client: TestClient) -> None:
@@ -83,8 +84,16 @@ def test_telegram_has_two_unresolved_outgoing_references(client: TestClient) -> 
     assert all(not r["resolved"] for r in explicit)
     by_relation = {r["relation"]: r for r in explicit}
     assert by_relation["cites"]["target"]["value"] == "740.62114/9–2744"
-    assert by_relation["cites"]["source"]["footnote"] == "fn2"
-    assert by_relation["cites"]["source"]["text"] == "740.62114/9–2744"
+    cites = by_relation["cites"]["source"]
+    assert cites["footnote"] == "fn2" and cites["text"] == "740.62114/9–2744"
+    note = client.get(f"/v1/documents/{TELEGRAM}/footnotes/fn2").json()
+    assert note["text"][cites["passage_start"] : cites["passage_end"]] == cites["text"]
+    assert cites["start"] is None  # a note's text is not part of the full text
+    replies = by_relation["replies_to"]["source"]
+    text = client.get(f"/v1/documents/{TELEGRAM}/text?view=full").text
+    assert text[replies["start"] : replies["end"]] == replies["text"]
+    p3 = client.get(f"/v1/documents/{TELEGRAM}/passages/{replies['passage']}").json()
+    assert p3["text"][replies["passage_start"] : replies["passage_end"]] == replies["text"]
     assert by_relation["replies_to"]["target"]["value"] == "2212"
     unresolved = all_items(client, "/v1/cross-references?resolved=false")
     assert {r["id"] for r in explicit} <= {r["id"] for r in unresolved}
@@ -111,10 +120,22 @@ def test_document_entities_and_mentions_for_highlighting(client: TestClient) -> 
         for n in client.get(f"/v1/documents/{TELEGRAM}/footnotes").json()["items"]
     }
     for mention in mentions:
+        assert mention["entity_type"] in (
+            "person",
+            "place",
+            "organization",
+            "group",
+            "term",
+            "event",
+        )
+        assert mention["links"]["self"].endswith(f"/v1/mentions/{mention['id']}")
         if mention["container"] == "passage":
-            assert text[mention["text_start"] : mention["text_end"]] == mention["surface"]
+            assert mention["footnote"] is None
+            assert text[mention["start"] : mention["end"]] == mention["surface"]
         else:
-            assert notes[mention["ref"]][mention["start"] : mention["end"]] == mention["surface"]
+            assert mention["passage"] is None and mention["start"] is None
+            held = notes[mention["footnote"]]
+            assert held[mention["passage_start"] : mention["passage_end"]] == mention["surface"]
     kinds = [m["container"] for m in mentions]
     assert kinds == sorted(kinds, key=lambda k: k == "footnote")  # passages before notes
 

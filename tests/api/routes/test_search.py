@@ -16,7 +16,10 @@ def search(client: TestClient, query: str, **params: object) -> dict:  # type: i
 
 
 def hits(client: TestClient, query: str, **params: object) -> list[tuple[str, str]]:
-    return [(h["document"]["id"], h["ref"]) for h in search(client, query, **params)["items"]]
+    return [
+        (h["document"], (h["passage"] or h["footnote"]))
+        for h in search(client, query, **params)["items"]
+    ]
 
 
 def documents(client: TestClient, query: str, **params: object) -> set[str]:
@@ -81,14 +84,32 @@ def test_hits_carry_snippets_and_exact_offsets(client: TestClient) -> None:
     for hit in body["items"]:
         assert hit["container"] == "passage" and hit["kind"] == "paragraph"
         assert hit["score"] > 0
+        passage = client.get(hit["links"]["passage"]).json()
+        assert hit["start"] == passage["start"]
         for span in hit["matches"]:
-            start = hit["text_start"] + span["start"]
-            assert text[start : start + (span["end"] - span["start"])] == "Soviet nationals"
+            assert text[span["start"] : span["end"]] == "Soviet nationals"
+            in_passage = passage["text"][span["passage_start"] : span["passage_end"]]
+            assert in_passage == "Soviet nationals"
         snippet = hit["snippet"]
         assert "<mark>Soviet nationals</mark>" in snippet["html"]
         for span in snippet["highlights"]:
-            assert snippet["text"][span["start"] : span["end"]] == "Soviet nationals"
-        assert hit["links"]["passage"].endswith(f"/passages/{hit['ref']}")
+            found = snippet["text"][span["snippet_start"] : span["snippet_end"]]
+            assert found == "Soviet nationals"
+        assert hit["links"]["passage"].endswith(f"/passages/{hit['passage']}")
+        assert hit["footnote"] is None
+    assert body["links"]["self"].endswith("/v1/search?q=%22Soviet+nationals%22")
+
+
+def test_hits_in_notes_count_in_the_note(client: TestClient) -> None:
+    body = search(client, "Moyne", scope="footnotes")
+    text = client.get(f"/v1/documents/{TELEGRAM}/text?view=full").text
+    (hit,) = body["items"]
+    note = client.get(hit["links"]["footnote"]).json()
+    assert hit["footnote"] == note["ref"] and hit["passage"] is None
+    assert hit["start"] == note["start"] and text[: hit["start"]].endswith("Lord Moyne")
+    for span in hit["matches"]:
+        assert span["start"] is None and span["end"] is None
+        assert note["text"][span["passage_start"] : span["passage_end"]] == "Moyne"
 
 
 def test_snippet_html_is_escaped(client: TestClient) -> None:
@@ -130,12 +151,12 @@ def test_facets_equal_counts_over_every_hit(
         every += page["items"]
     assert every
     meta = {}
-    for document in {h["document"]["id"] for h in every}:
+    for document in {h["document"] for h in every}:
         meta[document] = client.get(f"/v1/documents/{document}").json()
     expected: dict[str, dict[str, int]] = {"source_type": {}, "genre": {}, "collection": {}}
     expected["year"] = {}
     for hit in every:
-        doc = meta[hit["document"]["id"]]
+        doc = meta[hit["document"]]
         for facet, value in [
             ("source_type", doc["source_type"]),
             ("genre", doc.get("genre")),
@@ -162,7 +183,7 @@ def test_pagination_walks_every_hit_once(client: TestClient) -> None:
     url: str | None = "/v1/search?q=the&limit=7"
     while url:
         body = client.get(url).json()
-        seen += [(h["document"]["id"], h["ref"]) for h in body["items"]]
+        seen += [(h["document"], (h["passage"] or h["footnote"])) for h in body["items"]]
         url = body["next"]
     assert seen == everything and len(seen) > 20
 
@@ -170,10 +191,10 @@ def test_pagination_walks_every_hit_once(client: TestClient) -> None:
 def test_find_in_document(client: TestClient) -> None:
     response = client.get(f"/v1/documents/{TELEGRAM}/search", params={"q": "British"})
     body = response.json()
-    refs = [h["ref"] for h in body["items"]]
+    refs = [(h["passage"] or h["footnote"]) for h in body["items"]]
     assert refs[: len(refs)] == sorted(refs, key=lambda r: (r.startswith("fn"), r))
     assert "fn2" in refs  # notes are searched too, after the passages
-    assert {h["document"]["id"] for h in body["items"]} == {TELEGRAM}
+    assert {h["document"] for h in body["items"]} == {TELEGRAM}
     missing = client.get("/v1/documents/nope/search", params={"q": "x"})
     assert missing.status_code == 404
 

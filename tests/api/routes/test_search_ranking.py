@@ -50,7 +50,7 @@ def walk(client: TestClient, query: str, **params: object) -> tuple[list[dict], 
 
 
 def keys(hits: list[dict]) -> list[tuple[str, str]]:  # type: ignore[type-arg]
-    return [(h["document"]["id"], h["ref"]) for h in hits]
+    return [(h["document"], (h["passage"] or h["footnote"])) for h in hits]
 
 
 @pytest.mark.parametrize(
@@ -82,7 +82,7 @@ def test_phrases_and_not_stay_exact_when_sampled(sampled: TestClient) -> None:
     assert rankings == {"approximate"}
     for hit in hits:
         assert hit["matches"] and all(
-            hit["snippet"]["text"][s["start"] : s["end"]].lower() == "the soviet"
+            hit["snippet"]["text"][s["snippet_start"] : s["snippet_end"]].lower() == "the soviet"
             for s in hit["snippet"]["highlights"]
         )
     hits, _ = walk(sampled, "(Potsdam OR Conference) -Yalta")
@@ -117,7 +117,7 @@ def test_a_very_common_word_is_approximate_on_sqlite_only(seeded_db: DbHandle) -
         body = client.get("/v1/search", params={"q": "the Lienz"}).json()
         expected = "approximate" if seeded_db.backend == "sqlite" else "exact"
         assert body["ranking"] == expected
-        assert [h["ref"] for h in body["items"]] == ["sec1.p2"]
+        assert [(h["passage"] or h["footnote"]) for h in body["items"]] == ["sec1.p2"]
         assert client.get("/v1/search", params={"q": "Lienz"}).json()["ranking"] == "exact"
 
 
@@ -147,6 +147,8 @@ def test_find_in_document_scores_every_hit_in_either_order(
     expected = "approximate" if seeded_db.backend == "sqlite" else "exact"
     assert by_relevance["ranking"] == expected
     assert len(by_position["items"]) > 3
-    assert {h["ref"] for h in by_position["items"]} == {h["ref"] for h in by_relevance["items"]}
+    assert {(h["passage"] or h["footnote"]) for h in by_position["items"]} == {
+        (h["passage"] or h["footnote"]) for h in by_relevance["items"]
+    }
     scores = [h["score"] for h in by_relevance["items"]]
     assert scores == sorted(scores, reverse=True) and all(s >= 0 for s in scores)

@@ -208,7 +208,12 @@ def test_markdown_structure_as_tei(fresh_db: DbHandle, tmp_path: Path) -> None:
     assert rows[0].get("role") == "label"
     by_kind = {p["kind"]: p for p in passages}
     assert by_kind["heading"]["level"] == 1
-    assert by_kind["paragraph"]["marks"] == [{"type": "italic", "start": 4, "end": 17}]
+    paragraph = by_kind["paragraph"]
+    assert [(m["type"], m["passage_start"], m["passage_end"]) for m in paragraph["marks"]] == [
+        ("italic", 4, 17)
+    ]
+    mark = paragraph["marks"][0]
+    assert (mark["start"], mark["end"]) == (paragraph["start"] + 4, paragraph["start"] + 17)
     assert by_kind["table"]["table"] == {
         "rows": [["Country", "£m"], ["India", "608"]],
         "header_rows": 1,

@@ -35,14 +35,15 @@ def test_footnotes_anchor_right_after_their_markers(client: TestClient) -> None:
     notes = client.get(f"{TELEGRAM}/footnotes").json()["items"]
     assert [n["marker"] for n in notes] == ["66", "67", "68"]
     assert [n["number"] for n in notes] == [1, 2, 3]
-    assert text[: notes[0]["offset"]].endswith("Lord Moyne")
-    assert text[: notes[1]["offset"]].endswith("this time.")
-    assert text[: notes[2]["offset"]].endswith("reprisals.")
+    assert text[: notes[0]["start"]].endswith("Lord Moyne")
+    assert text[: notes[1]["start"]].endswith("this time.")
+    assert text[: notes[2]["start"]].endswith("reprisals.")
     assert "740.62114/9–2744" in notes[1]["text"]
     assert notes[0]["text"].startswith("Walter Edward Guinness, First Baron Moyne")
     for note in notes:
         passage = client.get(f"{TELEGRAM}/passages/{note['passage']}").json()
-        assert passage["start"] + note["passage_offset"] == note["offset"]
+        assert passage["start"] + note["passage_start"] == note["start"]
+        assert note["links"]["self"].endswith(f"/footnotes/{note['ref']}")
 
 
 def test_footnote_by_marker_and_by_ref(client: TestClient) -> None:
@@ -58,8 +59,10 @@ def test_page_break_is_a_marker_not_text(client: TestClient) -> None:
     text = full_text(client, TELEGRAM)
     pages = client.get(f"{TELEGRAM}/pages").json()["items"]
     assert len(pages) == 1 and pages[0]["n"] == "1254"
-    assert text[pages[0]["offset"] :].startswith("to obtain information")
+    assert text[pages[0]["start"] :].startswith("to obtain information")
     assert pages[0]["passage"] == "p5"
+    assert client.get(pages[0]["links"]["self"]).json() == pages[0]
+    assert client.get(f"{TELEGRAM}/pages/2").status_code == 404
     passages = {p["ref"]: p for p in client.get(f"{TELEGRAM}/passages").json()["items"]}
     assert passages["p5"]["page"] == "1253"  # the page it starts on
     assert passages["p6"]["page"] == "1254"
