@@ -32,6 +32,7 @@ from api.http.options import OptionsMiddleware, ProblemCORSMiddleware
 from api.http.query import refuse_unknown_query
 from api.imports import routes as imports
 from api.keys import routes as keys
+from api.reader import routes as reader
 from api.routers import v1
 from api.search import routes as search
 from api.settings import Settings, get_settings
@@ -148,6 +149,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # Reads are public by default; only then does each read pay for the key check.
     readers = [Depends(read_access)] if settings.require_read_key else []
     app.include_router(health.router)
+    if settings.reader:  # before home: with Accept text/html, `/` is the reading site's
+        app.include_router(reader.router, dependencies=readers)
     app.include_router(home.router, dependencies=readers)
     strict = [*readers, Depends(refuse_unknown_query)]  # list and search routes: 400 on typos
     app.include_router(v1, dependencies=strict)

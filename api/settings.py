@@ -196,6 +196,11 @@ class Settings(BaseSettings):
         "(`Cache-Control: max-age`, with `must-revalidate`: after that it revalidates with "
         "the ETag and gets a 304 when nothing changed); 0 sends `no-cache`.",
     )
+    reader: bool = Field(
+        default=True,
+        description="Serve the reading site (HTML pages for people at /, /documents/…, "
+        "/search, …) beside the JSON API; false for an API-only deployment.",
+    )
     compress_min_bytes: int = Field(
         default=1024,
         ge=0,

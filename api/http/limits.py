@@ -179,7 +179,9 @@ class SecurityHeadersMiddleware:
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS:
                     headers.append(name.decode(), value.decode())
-                headers.append("content-security-policy", (DOCS_CSP if docs else API_CSP).decode())
+                if "content-security-policy" not in headers:  # the reading site sets its own
+                    policy = DOCS_CSP if docs else API_CSP
+                    headers.append("content-security-policy", policy.decode())
             await send(message)
 
         await self.app(scope, receive, with_headers)
