@@ -285,3 +285,35 @@ def require_document(session: Session, document_id: str) -> None:
         raise NotFound("document", document_id)
     if row.deleted_at is not None:
         raise Gone("document", document_id)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentModified:
+    """A live document's id and when it last changed."""
+
+    id: str
+    updated_at: dt.datetime
+
+
+def live_documents_modified(
+    session: Session, *, after: str | None, limit: int
+) -> tuple[list[DocumentModified], str | None]:
+    """The live documents by id with their last change, keyset paged (``after`` an id).
+
+    For lists of every document that need no more than that, such as a sitemap's
+    ``lastmod``: two columns per row, where ``get_document`` for each would count its
+    passages and measure its text. The second value is the id to continue after, or None
+    on the last page. Timestamps are in UTC (SQLite hands them back without a zone).
+    """
+    query = select(col(Document.id), col(Document.updated_at)).where(is_live())
+    if after is not None:
+        query = query.where(col(Document.id) > after)
+    rows = session.execute(query.order_by(col(Document.id)).limit(limit + 1)).all()
+    items = [
+        DocumentModified(
+            r.id,
+            r.updated_at if r.updated_at.tzinfo else r.updated_at.replace(tzinfo=dt.UTC),
+        )
+        for r in rows[:limit]
+    ]
+    return items, (items[-1].id if len(rows) > limit else None)

@@ -7,6 +7,7 @@ OpenAPI document (the JSON API documents itself; these are pages for people).
 from fastapi import APIRouter, Response
 
 from api.errors import NotFound
+from api.reader import collections, document, entity, events, home, search, sitemap
 from api.reader.assets import IMMUTABLE, PREFIX, assets
 
 router = APIRouter(include_in_schema=False)
@@ -19,3 +20,12 @@ def get_asset(name: str) -> Response:
     if asset is None:
         raise NotFound("reader asset", name)
     return Response(asset.body, media_type=asset.media_type, headers={"Cache-Control": IMMUTABLE})
+
+
+router.include_router(search.router)
+router.include_router(entity.router)
+router.include_router(document.router)
+router.include_router(home.router)
+router.include_router(events.router)
+router.include_router(collections.router)
+router.include_router(sitemap.router)
