@@ -21,8 +21,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 serve: $(VENV)/.installed
 	$(BIN)/quellen serve
 
-## test: install test dependencies and run the whole suite (SQLite and PostgreSQL)
+## test: install test dependencies (and Debian's chromium for the browser tests), run the
+## whole suite (SQLite and PostgreSQL, and the reading site in a real browser)
 test: $(VENV)/.installed-dev
+	scripts/ensure-chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
@@ -88,3 +90,10 @@ bench-soak: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
+
+## bench-reader: server time of the reading page GET /documents/{id} against its JSON
+## bundle GET /v1/documents/{id}/reading (wrk if installed); READER_ARGS="--rounds 1"
+READER_ARGS ?=
+.PHONY: bench-reader
+bench-reader: $(VENV)/.installed
+	$(BIN)/python -m bench.reader_page $(READER_ARGS)

@@ -1,0 +1,1 @@
+"""The reading site in a real browser: Playwright, Debian's Chromium, axe-core."""
