@@ -20,6 +20,39 @@ def test_env_example_lists_every_setting_and_loads() -> None:
     assert settings.load_seed and settings.host == "0.0.0.0"
 
 
+def _container_values() -> dict[str, str]:
+    """What the image sets (Dockerfile ENV) and compose sets over it, by variable."""
+    values: dict[str, str] = {}
+    dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
+    final_stage = re.split(r"^FROM ", dockerfile, flags=re.MULTILINE)[-1]
+    values.update(re.findall(r"(QUELLEN_[A-Z_]+)=(\S+)", final_stage))
+    compose = yaml.safe_load((PROJECT_ROOT / "compose.yaml").read_text())
+    for name, value in compose["services"]["api"]["environment"].items():
+        default = re.fullmatch(r"\$\{[A-Z_]+:-(.*)\}", str(value))
+        if name != "QUELLEN_DATABASE_URL":
+            values[name] = default.group(1) if default else str(value)
+    return values
+
+
+def test_env_example_says_what_the_container_uses() -> None:
+    """Each value in .env.example is the one the container runs with when it is not set:
+    compose's, else the image's, else the code's default — and no note meant for us."""
+    text = (PROJECT_ROOT / ".env.example").read_text()
+    listed = dict(re.findall(r"^(QUELLEN_[A-Z_]+)=(.*)$", text, flags=re.MULTILINE))
+    container = _container_values()
+    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+    for variable, value in listed.items():
+        name = variable.removeprefix("QUELLEN_").lower()
+        if variable in container:
+            assert value == container[variable], (variable, value, container[variable])
+            continue
+        expected = getattr(defaults, name)
+        shown = Settings.model_validate({name: value}) if value else None
+        got = getattr(shown, name) if shown is not None else type(expected)()
+        assert got == expected, f"{variable}={value!r} but the default is {expected!r}"
+    assert not re.search(r"issue \d|TODO|FIXME", text, flags=re.IGNORECASE), "internal notes"
+
+
 def test_compose_runs_the_api_on_a_healthy_postgresql_16() -> None:
     compose = yaml.safe_load((PROJECT_ROOT / "compose.yaml").read_text())
     db, api = compose["services"]["db"], compose["services"]["api"]
