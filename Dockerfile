@@ -51,8 +51,12 @@ COPY alembic.ini ./
 COPY alembic ./alembic
 COPY data ./data
 COPY api ./api
-# Bytecode compiled now, as root: the code is read-only to the server at run time.
-RUN python3 -m compileall -q /app/api /app/alembic
+# Bytecode compiled now, as root: the code is read-only to the server at run time. Without
+# a database URL the server keeps its SQLite file in /app/var: a volume the server's user
+# owns, so `docker run quellen` works as it is and its data outlives the container.
+RUN python3 -m compileall -q /app/api /app/alembic \
+    && mkdir -p /app/var && chown 10001:10001 /app/var
+VOLUME ["/app/var"]
 USER 10001:10001
 EXPOSE 8000
 # Uvicorn stops on SIGTERM: it closes the listening socket, lets requests in flight finish

@@ -63,6 +63,8 @@ def test_compose_runs_the_api_on_a_healthy_postgresql_16() -> None:
     assert api["depends_on"]["db"]["condition"] == "service_healthy"
     assert "/health" in " ".join(api["healthcheck"]["test"])
     assert any(str(port).endswith(":8000") for port in api["ports"])
+    # published on this machine only unless told otherwise
+    assert all(str(port).startswith("${API_BIND:-127.0.0.1}:") for port in api["ports"])
     assert api["environment"]["QUELLEN_LOAD_SEED"] == "${QUELLEN_LOAD_SEED:-1}"
 
 
