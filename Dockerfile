@@ -19,11 +19,10 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_DEFAULT_TIMEOUT=120
 WORKDIR /app
 RUN python3 -m venv /opt/venv
 # Dependencies first, in a layer of their own: they change far less often than the code.
-COPY pyproject.toml README.md ./
-RUN python3 -c "import tomllib; \
-deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; \
-print('\n'.join(deps))" > /tmp/requirements.txt \
-    && /opt/venv/bin/pip install ${PIP_CERT:+--cert "$PIP_CERT"} -r /tmp/requirements.txt
+# The exact packages of requirements.lock, each checked against its hash (`make lock`).
+COPY pyproject.toml README.md requirements.lock ./
+RUN /opt/venv/bin/pip install ${PIP_CERT:+--cert "$PIP_CERT"} --require-hashes \
+    -r requirements.lock
 # The code stays in /app, where the migrations, alembic.ini and data/ sit beside it (the
 # settings find them relative to the package); an editable install gives the venv the
 # `quellen` command and puts /app on its path.

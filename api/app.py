@@ -131,7 +131,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         upload_max_bytes=settings.upload_max_bytes,
     )
     app.add_middleware(
-        RateLimitMiddleware, writes=settings.rate_limit_writes, reads=settings.rate_limit_reads
+        RateLimitMiddleware,
+        writes=settings.rate_limit_writes,
+        reads=settings.rate_limit_reads,
+        storage=settings.rate_limit_storage,
     )
     app.add_middleware(FailureMiddleware)  # inside CORS: a browser may read a 500 or 503 too
     app.add_middleware(OptionsMiddleware)  # inside CORS: a preflight is CORS's to answer

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+from limits.storage import SCHEMES as LIMITS_SCHEMES
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -63,6 +64,20 @@ def normalise_database_url(value: str) -> str:
         raise ValueError(f"malformed URL: {_URL_FORMS}") from None
     except ValueError:  # int() of the port
         raise ValueError(f"the port is not a number: {_URL_FORMS}") from None
+    return text
+
+
+def rate_limit_storage_uri(value: str) -> str:
+    """``value`` stripped, when it is a storage URI the ``limits`` library can open for the
+    (synchronous) rate limiter; else ``ValueError`` naming the schemes it can."""
+    text = value.strip()
+    known = sorted(scheme for scheme in LIMITS_SCHEMES if not scheme.startswith("async+"))
+    scheme = _SCHEME.match(text)
+    if scheme is None or scheme.group(2) is None or scheme.group(1).lower() not in known:
+        raise ValueError(
+            "not a rate-limit storage URI: use memory:// or redis://HOST:PORT/DB "
+            f"(schemes: {', '.join(known)})"
+        )
     return text
 
 
@@ -225,13 +240,29 @@ class Settings(BaseSettings):
     rate_limit_writes: str = Field(
         default="120/minute",
         description="Writes allowed per API key (or client address), e.g. 120/minute; empty "
-        "to switch off. Counted per worker process.",
+        "to switch off. Counted per worker process, or across workers and replicas with a "
+        "shared rate_limit_storage.",
     )
     rate_limit_reads: str = Field(
         default="",
         description="Reads allowed per API key or client address, e.g. 6000/minute; empty "
         "(the default) switches it off.",
     )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="Where rate-limit counters are kept: memory:// (the default) in each "
+        "worker process; a shared storage URI of the limits library, e.g. "
+        "redis://HOST:6379/DB (also rediss://, redis+sentinel://, redis+cluster://, "
+        "valkey://; memcached:// and mongodb:// need their client installed), counts every "
+        "worker and replica together. "
+        "When it cannot be reached, requests are let through unlimited, with a warning.",
+    )
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _rate_limit_storage(cls, value: str) -> str:
+        return rate_limit_storage_uri(value)
+
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Origins browsers may call the API from (JSON list or comma-separated); "

@@ -4,20 +4,26 @@
 - A moving-window rate limit per API key, by the key's identity once it is verified, or per
   client address when there is no valid key (so rotating made-up keys, and the 401s they
   earn, count against the address), with 429 and ``Retry-After``; writes and reads have
-  separate budgets (reads are unlimited by default). Counters live in the worker process
-  (the ``limits`` library's memory storage).
+  separate budgets (reads are unlimited by default). Counters live where
+  ``QUELLEN_RATE_LIMIT_STORAGE`` says: in the worker process (``memory://``), or in a
+  storage every worker and replica shares (``redis://…``), so that N replicas allow the
+  limit once, not N times. A shared storage that cannot be reached fails open (see
+  ``RateLimitMiddleware``).
 - Security headers on every response.
 """
 
 import contextlib
 import hashlib
+import logging
 import math
 import time
+from urllib.parse import urlsplit
 
 import anyio.to_thread
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, MovingWindowSupport, storage_from_string
+from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter, RateLimiter
 from sqlmodel import Session
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,6 +35,16 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 UPLOAD_PATHS = ("/v1/imports",)
 KEY_CACHE_SECONDS = 60.0
 KEY_CACHE_SIZE = 10_000
+#: After a shared storage failed, requests go unlimited this long before it is tried again,
+#: so that an outage costs one failed connection per worker every few seconds, not one per
+#: request (and one warning each time).
+STORAGE_RETRY_SECONDS = 5.0
+#: Redis and Valkey are asked with these timeouts (seconds) unless the URI's query sets
+#: its own (``?socket_timeout=…&socket_connect_timeout=…``): a hung server must not hang
+#: requests.
+REDIS_TIMEOUTS = {"socket_timeout": 1.0, "socket_connect_timeout": 1.0}
+_REDIS_SCHEMES = {"redis", "rediss", "redis+unix", "valkey", "valkeys", "valkey+unix"}
+log = logging.getLogger("quellen.ratelimit")
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -101,12 +117,53 @@ class _TooLarge(Exception):
     pass
 
 
+def make_limiter(storage_uri: str) -> RateLimiter:
+    """The rate limiter over the ``limits`` storage at ``storage_uri`` (validated by
+    ``api.settings.rate_limit_storage_uri``): a moving window where the storage keeps one
+    (memory, Redis, Valkey, MongoDB), else a fixed window (memcached). Storage errors are
+    raised as ``limits.errors.StorageError``. Nothing is connected yet."""
+    options: dict[str, float | str | bool] = {"wrap_exceptions": True}
+    if urlsplit(storage_uri).scheme.lower() in _REDIS_SCHEMES:
+        options.update(REDIS_TIMEOUTS)
+    storage = storage_from_string(storage_uri, **options)
+    if isinstance(storage, MovingWindowSupport):
+        return MovingWindowRateLimiter(storage)
+    return FixedWindowRateLimiter(storage)
+
+
+def _without_password(uri: str) -> str:
+    """``scheme://host:port`` of a storage URI, for logs: the whole URI may hold a password."""
+    parts = urlsplit(uri)
+    host = parts.hostname or ""
+    with contextlib.suppress(ValueError):  # a port that is not a number
+        host += f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}"
+
+
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, writes: str, reads: str) -> None:
+    """Counts requests per key or address in the limiter's storage and answers 429 past the
+    limit.
+
+    Failing open: when the storage cannot be reached (a shared Redis down, unreachable or
+    timing out), the request is let through unlimited and a warning is logged; for
+    ``STORAGE_RETRY_SECONDS`` after that, requests are let through without asking the
+    storage, then it is tried again. This holds for reads and writes alike: rate limiting
+    protects the service, it does not decide whether a request is right, and an outage of
+    the counters must not become an outage of the API (writes stay guarded by keys, scopes
+    and If-Match). The memory storage of one process cannot fail so.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, writes: str, reads: str, storage: str = "memory://"
+    ) -> None:
         self.app = app
         self.writes: RateLimitItem | None = parse(writes) if writes else None
         self.reads: RateLimitItem | None = parse(reads) if reads else None
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.limiter = make_limiter(storage)
+        # a shared storage is asked over the network: in a thread, not on the event loop
+        self._in_thread = not isinstance(self.limiter.storage, MemoryStorage)
+        self._storage_name = _without_password(storage)
+        self._skip_until = 0.0  # monotonic time until which a failed storage is not asked
         self._keys: dict[str, tuple[str | None, float]] = {}  # token hash → (key name, until)
 
     async def _who(self, scope: Scope) -> str:
@@ -149,9 +206,8 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         who = await self._who(scope)
-        if not self.limiter.hit(item, who):
-            reset, _ = self.limiter.get_window_stats(item, who)
-            retry = max(1, math.ceil(reset - time.time()))
+        retry = await self._check(item, who)
+        if retry is not None:
             await send_problem(
                 scope,
                 receive,
@@ -162,6 +218,32 @@ class RateLimitMiddleware:
             )
             return
         await self.app(scope, receive, send)
+
+    async def _check(self, item: RateLimitItem, who: str) -> int | None:
+        """Counts the request: None when it is within the limit (or the storage failed and
+        it is let through), else the seconds until it would be."""
+        if self._skip_until and time.monotonic() < self._skip_until:
+            return None
+
+        def hit() -> int | None:
+            if self.limiter.hit(item, who):
+                return None
+            reset, _ = self.limiter.get_window_stats(item, who)
+            return max(1, math.ceil(reset - time.time()))
+
+        try:
+            retry = await anyio.to_thread.run_sync(hit) if self._in_thread else hit()
+        except StorageError as error:
+            self._skip_until = time.monotonic() + STORAGE_RETRY_SECONDS
+            log.warning(
+                "rate-limit storage %s unreachable, requests go unlimited for %g s: %s",
+                self._storage_name,
+                STORAGE_RETRY_SECONDS,
+                error.storage_error,
+            )
+            return None
+        self._skip_until = 0.0
+        return retry
 
 
 class SecurityHeadersMiddleware:
