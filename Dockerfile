@@ -27,8 +27,11 @@ RUN /opt/venv/bin/pip install ${PIP_CERT:+--cert "$PIP_CERT"} --require-hashes \
 # settings find them relative to the package); an editable install gives the venv the
 # `quellen` command and puts /app on its path.
 COPY api ./api
+# pip and setuptools have done their work: the server never installs anything, so they stay
+# out of the final image (about 20 MB).
 RUN /opt/venv/bin/pip install ${PIP_CERT:+--cert "$PIP_CERT"} --no-deps -e . \
-    && rm -rf /app/build
+    && rm -rf /app/build \
+    && /opt/venv/bin/python -m pip uninstall --yes --quiet pip setuptools
 
 # --- final: the base image, the venv and the code; no compiler, no pip cache, no root ---
 FROM ${BASE_IMAGE}

