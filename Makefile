@@ -27,8 +27,9 @@ UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3
 .PHONY: lock
 lock: | $(BIN)/python
 	$(BIN)/pip install --quiet uv
-	$(UV_COMPILE) -o requirements.lock
 	$(UV_COMPILE) --extra dev -o requirements-dev.lock
+	# the same versions in both, so `make serve` after `make test` changes nothing
+	$(UV_COMPILE) --constraint requirements-dev.lock -o requirements.lock
 
 ## serve: install, migrate, load data/ into an empty database, serve on :8000
 serve: $(VENV)/.installed

@@ -46,6 +46,20 @@ def test_the_lock_pins_every_dependency(lock: str, wanted: list[str]) -> None:
     assert not unhashed, f"pins without a hash in {lock}: {unhashed}"
 
 
+def test_both_locks_pin_the_same_versions() -> None:
+    """`make serve` after `make test` (or the image beside CI) installs the same versions."""
+    main, dev = (
+        _pins(PROJECT_ROOT / "requirements.lock"),
+        _pins(PROJECT_ROOT / "requirements-dev.lock"),
+    )
+    differ = {
+        name: (main[name], dev[name])
+        for name in main.keys() & dev.keys()
+        if main[name] != dev[name]
+    }
+    assert not differ, f"the locks disagree (run `make lock`): {differ}"
+
+
 def test_the_image_and_make_install_from_the_locks() -> None:
     dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
     assert "--require-hashes" in dockerfile and "requirements.lock" in dockerfile
