@@ -1,6 +1,7 @@
 """Shapes shared by every resource: problems, links and paginated lists."""
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -76,3 +77,14 @@ def list_example(
         "links": {"self": self_url or _list_url(first[0] if first else None)},
     }
     return ConfigDict(json_schema_extra={"examples": [page]})
+
+
+def every_page(fetch: Callable[[Any], tuple[list[ItemT], Any]]) -> Iterator[ItemT]:
+    """Every item of a keyset-paged service list: ``fetch(after)`` page after page, until a
+    page comes back without the key to continue from."""
+    after = None
+    while True:
+        items, after = fetch(after)
+        yield from items
+        if after is None:
+            return

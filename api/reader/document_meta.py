@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.documents.schemas import DocumentPublic
+from api.formats.dateline import MONTHS
 from api.texts.schemas import PageMarkerPublic, PassagePublic
 
 SOURCE_TYPES = {
@@ -24,20 +25,6 @@ NOTE_KINDS = {
     "context": "Context",
     "transcription": "Transcription",
 }
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _DAY = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _ACRONYMS = {"url": "URL", "doi": "DOI", "isbn": "ISBN", "issn": "ISSN", "id": "ID"}
 # provenance keys shown in this order, with these labels; others follow, named from the key
@@ -86,8 +73,8 @@ def _day(text: str) -> str:
     if month is None or not 1 <= int(month) <= 12:
         return year
     if day is None:
-        return f"{_MONTHS[int(month) - 1]} {year}"
-    return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"
+        return f"{MONTHS[int(month) - 1]} {year}"
+    return f"{int(day)} {MONTHS[int(month) - 1]} {year}"
 
 
 def human_date(edtf: str | None) -> str | None:

@@ -23,6 +23,7 @@ from api.events.schemas import EventDocument, EventPublic, EventSummary
 from api.formats.jsonld.writer import MEDIA_TYPE as JSONLD
 from api.reader.templating import Alternate, html_errors, page
 from api.reader.timeline import Span, Timeline, layout_timeline
+from api.schemas import every_page
 from api.texts import service as texts
 
 router = APIRouter(include_in_schema=False)
@@ -51,23 +52,21 @@ class Report:
 
 def all_events(session: Session, *, base: str) -> list[EventSummary]:
     """Every event in date order (undated last), page by page from the events service."""
-    found: list[EventSummary] = []
-    after = None
-    while True:
-        items, after = events.list_events(
-            session,
-            date_from=None,
-            date_to=None,
-            event_type=None,
-            place=None,
-            participant=None,
-            after=after,
-            limit=PAGE,
-            base=base,
+    return list(
+        every_page(
+            lambda after: events.list_events(
+                session,
+                date_from=None,
+                date_to=None,
+                event_type=None,
+                place=None,
+                participant=None,
+                after=after,
+                limit=PAGE,
+                base=base,
+            )
         )
-        found.extend(items)
-        if after is None:
-            return found
+    )
 
 
 def spans(items: list[EventSummary]) -> list[Span]:

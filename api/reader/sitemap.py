@@ -9,8 +9,7 @@ ElementTree, so every URL is escaped as XML needs.
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
 from urllib.parse import quote
 from xml.etree import ElementTree
 
@@ -21,25 +20,14 @@ from api.collections import service as collections
 from api.deps import SessionDep, absolute_base
 from api.documents.service import live_documents_modified
 from api.entities import service as entities
-from api.events import service as events
+from api.reader.events import all_events
+from api.schemas import every_page
 
 router = APIRouter(include_in_schema=False)
 
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XML = "application/xml"
 PAGE = 1000  # rows asked of a service at a time
-
-T = TypeVar("T")
-
-
-def _every(fetch: Callable[[Any], tuple[list[T], Any]]) -> Iterator[T]:
-    """Every item of a keyset-paged service list: ``fetch(after)`` until no ``after``."""
-    after = None
-    while True:
-        items, after = fetch(after)
-        yield from items
-        if after is None:
-            return
 
 
 def _segment(value: str) -> str:
@@ -56,31 +44,21 @@ def urls(session: Session, base: str) -> Iterator[tuple[str, str | None]]:
     """Every page of the reading site, with its last change when one is known."""
     yield f"{base}/", None
     yield f"{base}/events", None
-    for collection in _every(
+    for collection in every_page(
         lambda after: collections.list_collections(session, after=after, limit=PAGE, base=base)
     ):
         yield f"{base}/collections/{_segment(collection.id)}", None
-    for document in _every(lambda after: live_documents_modified(session, after=after, limit=PAGE)):
+    for document in every_page(
+        lambda after: live_documents_modified(session, after=after, limit=PAGE)
+    ):
         yield f"{base}/documents/{_segment(document.id)}", _lastmod(document.updated_at)
-    for entity in _every(
+    for entity in every_page(
         lambda after: entities.list_entities(
             session, type_=None, prefix=None, collection=None, after=after, limit=PAGE, base=base
         )
     ):
         yield f"{base}/entities/{_segment(entity.id)}", None
-    for event in _every(
-        lambda after: events.list_events(
-            session,
-            date_from=None,
-            date_to=None,
-            event_type=None,
-            place=None,
-            participant=None,
-            after=after,
-            limit=PAGE,
-            base=base,
-        )
-    ):
+    for event in all_events(session, base=base):
         yield f"{base}/events/{_segment(event.id)}", None
 
 

@@ -5,9 +5,6 @@ Nothing is queried here: each part comes from the service behind its own endpoin
 page of it, so the bundle holds exactly what those endpoints would answer.
 """
 
-from collections.abc import Callable
-from typing import Any, TypeVar
-
 from sqlmodel import Session
 
 from api.crossrefs import service as crossrefs
@@ -16,22 +13,10 @@ from api.documents import service as documents
 from api.mentions import service as mentions
 from api.reading.schemas import ReadingBundle, ReadingCrossReferences
 from api.records.offsets import CODEPOINTS, OffsetUnit
+from api.schemas import every_page
 from api.texts import service as texts
 
 PAGE = 1000  # how many of a part to ask its service for at a time
-
-T = TypeVar("T")
-
-
-def _every(fetch: Callable[[Any], tuple[list[T], Any]]) -> list[T]:
-    """Every item of a keyset-paginated service, page after page."""
-    items: list[T] = []
-    after = None
-    while True:
-        page, after = fetch(after)
-        items.extend(page)
-        if after is None:
-            return items
 
 
 def reading_bundle(
@@ -43,55 +28,75 @@ def reading_bundle(
     text = texts.document_text(
         session, document_id=document_id, view="full", base=base, offsets=offsets
     )
-    passages = _every(
-        lambda after: texts.list_passages(
-            session,
-            document_id=document_id,
-            kind=None,
-            section=None,
-            include_boilerplate=True,
-            after=after,
-            limit=PAGE,
-            base=base,
-            offsets=offsets,
-        )
-    )
-    footnotes = _every(
-        lambda after: texts.list_footnotes(
-            session, document_id=document_id, after=after, limit=PAGE, base=base, offsets=offsets
-        )
-    )
-    pages = _every(
-        lambda after: texts.list_pages(
-            session, document_id=document_id, after=after, limit=PAGE, base=base, offsets=offsets
-        )
-    )
-    named = _every(
-        lambda after: mentions.document_mentions(
-            session,
-            document_id=document_id,
-            entity_type=None,
-            include_rejected=False,
-            after=after,
-            limit=PAGE,
-            base=base,
-            offsets=offsets,
-        )
-    )
-
-    def references(direction: crossrefs.Direction) -> list[CrossReferencePublic]:
-        return _every(
-            lambda after: crossrefs.list_cross_references(
+    passages = list(
+        every_page(
+            lambda after: texts.list_passages(
                 session,
-                relation=None,
-                origin=None,
-                resolved=None,
                 document_id=document_id,
-                direction=direction,
+                kind=None,
+                section=None,
+                include_boilerplate=True,
                 after=after,
                 limit=PAGE,
                 base=base,
                 offsets=offsets,
+            )
+        )
+    )
+    footnotes = list(
+        every_page(
+            lambda after: texts.list_footnotes(
+                session,
+                document_id=document_id,
+                after=after,
+                limit=PAGE,
+                base=base,
+                offsets=offsets,
+            )
+        )
+    )
+    pages = list(
+        every_page(
+            lambda after: texts.list_pages(
+                session,
+                document_id=document_id,
+                after=after,
+                limit=PAGE,
+                base=base,
+                offsets=offsets,
+            )
+        )
+    )
+    named = list(
+        every_page(
+            lambda after: mentions.document_mentions(
+                session,
+                document_id=document_id,
+                entity_type=None,
+                include_rejected=False,
+                after=after,
+                limit=PAGE,
+                base=base,
+                offsets=offsets,
+            )
+        )
+    )
+
+    def references(direction: crossrefs.Direction) -> list[CrossReferencePublic]:
+        return list(
+            every_page(
+                lambda after: crossrefs.list_cross_references(
+                    session,
+                    relation=None,
+                    origin=None,
+                    resolved=None,
+                    document_id=document_id,
+                    direction=direction,
+                    after=after,
+                    limit=PAGE,
+                    base=base,
+                    offsets=offsets,
+                )
             )
         )
 
