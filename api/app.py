@@ -14,6 +14,7 @@ from api import __version__
 from api.curation import routes as curation
 from api.db.engine import make_engine, snapshot_engine
 from api.db.migrations import head_revision
+from api.db.replicas import ReplicaSet
 from api.dts import routes as dts
 from api.health import routes as health
 from api.home import routes as home
@@ -30,7 +31,14 @@ from api.http.openapi import complete_responses
 from api.http.openapi_clients import shape_for_clients
 from api.http.options import OptionsMiddleware, ProblemCORSMiddleware
 from api.http.query import refuse_unknown_query
+from api.http.replicas import (
+    CONSISTENCY_HEADER,
+    ConsistencyTokenMiddleware,
+    ReplicaMiddleware,
+    read_target,
+)
 from api.imports import routes as imports
+from api.imports.worker import JobWorker
 from api.keys import routes as keys
 from api.reader import routes as reader
 from api.routers import v1
@@ -83,6 +91,19 @@ def operation_id(route: APIRoute) -> str:
     return head + "".join(word.capitalize() for word in rest)
 
 
+def replica_set(settings: Settings, primary: Engine) -> ReplicaSet | None:
+    """The read replicas of QUELLEN_DATABASE_REPLICA_URLS, or None when there are none."""
+    if not settings.database_replica_urls:
+        return None
+    return ReplicaSet.connect(
+        primary,
+        settings.database_replica_urls,
+        max_lag=settings.replica_max_lag,
+        check_seconds=settings.replica_check_seconds,
+        pool_size=settings.db_pool_size,
+    )
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or make_engine(
@@ -93,8 +114,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # this process's import worker: queued jobs, and jobs whose worker stopped
+        app.state.import_worker = JobWorker.from_settings(app.state.engine, settings).start()
         yield
+        app.state.import_worker.stop()
         app.state.engine.dispose()
+        if app.state.replicas is not None:
+            app.state.replicas.dispose()
 
     app = FastAPI(
         title="Quellen",
@@ -116,7 +142,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.migration_head = head_revision(settings.database_url)
     app.state.search_bulkhead = Bulkhead(settings.search_concurrency, settings.search_wait_seconds)
 
+    app.state.replicas = replicas = replica_set(settings, engine)
+    app.state.replica_readers = {}
+
     problems.install(app)
+    # Innermost: which database a request reads from (replicas), and a write's token
+    if replicas is not None:
+        primary = read_target("primary", engine, app.state.snapshot_engine)
+        app.add_middleware(ReplicaMiddleware, replicas=replicas, primary=primary)
+    elif engine.dialect.name == "postgresql":
+        app.add_middleware(ConsistencyTokenMiddleware, primary=engine)
     # Outermost last: security headers and CORS also dress the 413/429 answers.
     app.add_middleware(DownloadMiddleware)  # innermost: ?format= as Accept, before routing
     app.add_middleware(ETagMiddleware, cache_control=cache_control(settings))
@@ -144,8 +179,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             allow_origins=settings.cors_origins,
             allow_credentials="*" not in settings.cors_origins,
             allow_methods=["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
-            expose_headers=["ETag", "Link", "Location", "Retry-After"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "If-None-Match",
+                CONSISTENCY_HEADER,
+            ],
+            expose_headers=["ETag", "Link", "Location", "Retry-After", CONSISTENCY_HEADER],
             max_age=600,
         )
     app.add_middleware(SecurityHeadersMiddleware)

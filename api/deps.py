@@ -7,6 +7,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from api.db.engine import Reader, write_session
+from api.db.replicas import READ_TARGET, ReadTarget
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -16,6 +17,23 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     thread pool: creating a Session does no I/O, and the sync route that uses it already
     runs in a worker thread. This saves two thread hand-offs per request on the read path.
     """
+    target: ReadTarget | None = request.scope.get("state", {}).get(READ_TARGET)
+    if target is None:
+        engine = request.app.state.snapshot_engine
+    else:  # replicas are configured and this is a read (api/http/replicas.py)
+        engine = target.snapshot_engine
+        target.on_read()
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+async def get_primary_session(request: Request) -> AsyncIterator[Session]:
+    """A read session on the primary even where replicas serve reads: for what a curator or
+    an administrator polls right after changing it (import jobs, keys), where a replica a
+    moment behind would answer 404 for the job just accepted."""
     session = Session(request.app.state.snapshot_engine, expire_on_commit=False)
     try:
         yield session
@@ -50,6 +68,14 @@ def reader_for(request: Request) -> Reader:
     path, resolving one more dependency costs FastAPI about half as much as the lookup.
     """
     state = request.app.state
+    target: ReadTarget | None = request.scope.get("state", {}).get(READ_TARGET)
+    if target is not None:  # a read with replicas configured: one Reader per database
+        target.on_read()
+        readers: dict[str, Reader] = state.replica_readers
+        found = readers.get(target.name)
+        if found is None or found.engine is not target.engine:
+            found = readers[target.name] = Reader(target.engine)
+        return found
     reader: Reader | None = getattr(state, "reader", None)
     if reader is None or reader.engine is not state.engine:
         reader = state.reader = Reader(state.engine)
@@ -90,6 +116,7 @@ async def _absolute_base(request: Request) -> str:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+PrimarySessionDep = Annotated[Session, Depends(get_primary_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 RowWriteSessionDep = Annotated[Session, Depends(get_row_write_session)]
 BaseUrl = Annotated[str, Depends(_links_base)]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from limits.storage import SCHEMES as LIMITS_SCHEMES
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -237,6 +237,45 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest file accepted by POST /v1/imports; larger ones get 413.",
     )
+    import_poll_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=300,
+        description="How often each worker process looks for queued import jobs and for "
+        "jobs whose worker stopped (an upload accepted by the same process starts at once).",
+    )
+    import_heartbeat_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=300,
+        description="PostgreSQL: how often a running import job's worker writes that it is alive.",
+    )
+    import_stale_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="PostgreSQL: a running import job whose worker has not written for this "
+        "long is taken over by another worker (SQLite: when its process is gone). Keep it "
+        "well above import_heartbeat_seconds.",
+    )
+
+    @field_validator("import_stale_seconds")
+    @classmethod
+    def _import_stale_seconds(cls, value: float, info: ValidationInfo) -> float:
+        heartbeat = info.data.get("import_heartbeat_seconds")
+        if heartbeat is not None and value <= 2 * heartbeat:
+            raise ValueError(
+                "must be more than twice QUELLEN_IMPORT_HEARTBEAT_SECONDS, or live jobs would "
+                "be taken over"
+            )
+        return value
+
+    import_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description="Times an import job is started before it is failed, when the worker "
+        "running it stops each time (a file that crashes its process).",
+    )
     rate_limit_writes: str = Field(
         default="120/minute",
         description="Writes allowed per API key (or client address), e.g. 120/minute; empty "
@@ -263,6 +302,24 @@ class Settings(BaseSettings):
     def _rate_limit_storage(cls, value: str) -> str:
         return rate_limit_storage_uri(value)
 
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="PostgreSQL streaming replicas that serve reads (comma-separated URLs); "
+        "writes, and reads that present a newer consistency token than a replica has "
+        "replayed, go to QUELLEN_DATABASE_URL, the primary.",
+    )
+    replica_max_lag: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds a replica may lag behind the primary and still serve reads; "
+        "one further behind, or unreachable, drops out of the rotation until it catches up.",
+    )
+    replica_check_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How often each worker checks its replicas' health and lag.",
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Origins browsers may call the API from (JSON list or comma-separated); "
@@ -273,6 +330,31 @@ class Settings(BaseSettings):
     @classmethod
     def _database_url(cls, value: str) -> str:
         return normalise_database_url(value)
+
+    @field_validator("database_replica_urls", mode="before")
+    @classmethod
+    def _replica_urls(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [url.strip() for url in value.split(",") if url.strip()]
+        return value
+
+    @field_validator("database_replica_urls")
+    @classmethod
+    def _replica_urls_are_postgres(cls, value: list[str]) -> list[str]:
+        urls = [normalise_database_url(url) for url in value]
+        for url in urls:
+            if not url.startswith("postgresql"):
+                raise ValueError("replicas are PostgreSQL streaming replicas: postgresql://…")
+        return urls
+
+    @model_validator(mode="after")
+    def _replicas_need_postgres(self) -> "Settings":
+        if self.database_replica_urls and not self.database_url.startswith("postgresql"):
+            raise ValueError(
+                "QUELLEN_DATABASE_REPLICA_URLS needs a PostgreSQL primary in "
+                "QUELLEN_DATABASE_URL (SQLite is one file: it has no replicas)"
+            )
+        return self
 
     @field_validator("cors_origins", mode="before")
     @classmethod

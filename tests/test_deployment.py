@@ -85,3 +85,32 @@ def test_dockerfile_is_multi_stage_non_root_and_checks_health() -> None:
 def test_dockerignore_keeps_local_state_out_of_the_build() -> None:
     ignored = set((PROJECT_ROOT / ".dockerignore").read_text().split())
     assert {".venv", "var", "tests", ".git", ".env", ".pytest_cache", "**/__pycache__"} <= ignored
+
+
+def test_compose_profile_scale_runs_replicas_behind_a_checking_proxy() -> None:
+    """Profile `scale`: primary + streaming replica, Redis, two API replicas, HAProxy."""
+    compose = yaml.safe_load((PROJECT_ROOT / "compose.yaml").read_text())
+    services = compose["services"]
+    scaled = {name for name, service in services.items() if "scale" in service.get("profiles", [])}
+    assert scaled == {"db-replica", "redis", "api-a", "api-b", "proxy"}
+    assert "profiles" not in services["db"] and "profiles" not in services["api"]
+    for name in ("api-a", "api-b"):
+        api = services[name]
+        env = api["environment"]
+        assert "@db:5432/" in env["QUELLEN_DATABASE_URL"]
+        assert "@db-replica:5432/" in env["QUELLEN_DATABASE_REPLICA_URLS"]
+        assert env["QUELLEN_RATE_LIMIT_STORAGE"].startswith("redis://redis:6379/")
+        assert "ports" not in api  # only the proxy is published
+        assert {"db", "db-replica", "redis"} <= set(api["depends_on"])
+    replica = services["db-replica"]
+    entrypoint = (PROJECT_ROOT / "deploy/replica-entrypoint.sh").read_text()
+    assert "pg_basebackup" in entrypoint and " -R " in entrypoint
+    assert any("replica-entrypoint.sh" in volume for volume in replica["volumes"])
+    assert any("docker-entrypoint-initdb.d" in volume for volume in services["db"]["volumes"])
+    proxy = services["proxy"]
+    assert all(str(port).startswith("${API_BIND:-127.0.0.1}:") for port in proxy["ports"])
+    haproxy = (PROJECT_ROOT / "deploy/haproxy.cfg").read_text()
+    assert "option httpchk GET /ready" in haproxy
+    assert re.search(r"^\s*server api-a api-a:8000 check$", haproxy, flags=re.MULTILINE)
+    assert re.search(r"^\s*server api-b api-b:8000 check$", haproxy, flags=re.MULTILINE)
+    assert "deny" in haproxy and "/metrics" in haproxy

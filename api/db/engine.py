@@ -132,10 +132,17 @@ def begin_write(session: Session, *, exclusive: bool = True) -> None:
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), key)
 
 
-def make_engine(url: str, *, pool_size: int = 10, write_wait: float = WRITE_WAIT_SECONDS) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    write_wait: float = WRITE_WAIT_SECONDS,
+    connect_args: dict[str, Any] | None = None,
+) -> Engine:
     """Build an engine for ``url``; creates the folder of a SQLite file when it is missing.
 
     ``write_wait``: how long a write waits for the one before it (see ``begin_write``).
+    ``connect_args``: for PostgreSQL's driver (a replica's ``connect_timeout``).
     """
     parsed = make_url(url)
     waits = {WRITE_WAIT: write_wait}
@@ -153,7 +160,11 @@ def make_engine(url: str, *, pool_size: int = 10, write_wait: float = WRITE_WAIT
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     engine = create_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, execution_options=waits
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        execution_options=waits,
+        connect_args=connect_args or {},
     )
     event.listen(engine.pool, "connect", _note_checkin)
     event.listen(engine.pool, "checkin", _note_checkin)

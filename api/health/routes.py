@@ -22,6 +22,16 @@ class Health(BaseModel):
     status: Literal["ok"] = "ok"
 
 
+class ReplicaHealth(BaseModel):
+    name: str = Field(description="host:port/database of the replica")
+    state: Literal["ok", "lagging", "down", "unknown"] = Field(
+        description="ok: serves reads; lagging: further behind than QUELLEN_REPLICA_MAX_LAG; "
+        "down: unreachable or not a replica. Reads go to the primary while none is ok."
+    )
+    lag_seconds: float | None = Field(description="how far behind the primary it was")
+    detail: str = Field(description="why it does not serve reads, when it does not")
+
+
 class Readiness(BaseModel):
     model_config = {
         "json_schema_extra": {
@@ -33,6 +43,11 @@ class Readiness(BaseModel):
     database: str = Field(description="ok, or the error met when connecting")
     migration: str | None = Field(description="revision the database is at")
     head: str | None = Field(description="revision this version of Quellen expects")
+    replicas: list[ReplicaHealth] = Field(
+        default_factory=list,
+        description="each read replica (QUELLEN_DATABASE_REPLICA_URLS); a replica that is "
+        "down leaves this worker ready: its reads go to the primary",
+    )
 
 
 class NotReady(Problem):
@@ -58,6 +73,24 @@ class NotReady(Problem):
     database: str = Field(description="ok, or the error met when connecting")
     migration: str | None = Field(description="revision the database is at")
     head: str | None = Field(description="revision this version of Quellen expects")
+    replicas: list[ReplicaHealth] = Field(default_factory=list, description="each read replica")
+
+
+def replica_health(request: Request) -> list[ReplicaHealth]:
+    """Each replica as a check made now finds it (a probe asks about now)."""
+    replicas = request.app.state.replicas
+    if replicas is None:
+        return []
+    replicas.check()
+    return [
+        ReplicaHealth(
+            name=replica.name,
+            state=replica.state,
+            lag_seconds=replica.lag_seconds,
+            detail=replica.detail,
+        )
+        for replica in replicas.replicas
+    ]
 
 
 @router.get(
@@ -75,7 +108,9 @@ async def get_health() -> Response:
     response_model=Readiness,
     summary="Readiness",
     description="200 when the database answers and its schema is at the migration head this "
-    "version expects; 503 otherwise, with the reason.",
+    "version expects; 503 otherwise, with the reason. With read replicas, each one's state "
+    "and lag: a replica that is down or lagging does not make the service unready, since "
+    "its reads go to the primary.",
     responses={503: {"model": NotReady, "description": "Not ready, and why"}},
 )
 def get_readiness(request: Request) -> Response:
@@ -88,11 +123,12 @@ def get_readiness(request: Request) -> Response:
         database = "ok"
     except SQLAlchemyError as exc:
         current, database = None, f"unreachable: {type(exc).__name__}"
+    replicas = replica_health(request)
     if database == "ok" and current == head:
-        return json_response(
-            Readiness(status="ready", database=database, migration=current, head=head),
-            headers=NO_STORE,
+        ready = Readiness(
+            status="ready", database=database, migration=current, head=head, replicas=replicas
         )
+        return json_response(ready, headers=NO_STORE)
     if database != "ok":
         detail = f"The database cannot be reached ({database})."
     else:
@@ -105,6 +141,7 @@ def get_readiness(request: Request) -> Response:
         database=database,
         migration=current,
         head=head,
+        replicas=replicas,
     )
     return Response(
         problem.model_dump_json(exclude={"errors"}), status_code=503, media_type=PROBLEM_JSON

@@ -4,12 +4,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile
 
-from api.deps import SessionDep
+from api.deps import PrimarySessionDep
 from api.http.auth import CurateKey
 from api.http.pagination import PageDep, decode_cursor
 from api.http.problems import problem_responses
 from api.http.responses import json_response, page_response
 from api.imports import service as uploads
+from api.imports.queue import Timing
 from api.imports.schemas import ImportJobList, ImportJobPublic
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
@@ -31,7 +32,9 @@ def _base(request: Request) -> str:
         "runs through the same importer as `quellen import`: per-document transactions, "
         "unchanged documents left alone, changed ones as new revisions. Small files answer "
         "201 with the report; larger ones answer 202 with a job to poll at "
-        "`GET /v1/imports/{id}`. Files over QUELLEN_UPLOAD_MAX_BYTES get 413."
+        "`GET /v1/imports/{id}`. Jobs wait in the database, so any worker or replica can "
+        "run one, and one whose worker stopped is taken over. Files over "
+        "QUELLEN_UPLOAD_MAX_BYTES get 413."
     ),
     responses={
         202: {"model": ImportJobPublic, "description": "Accepted: the import runs as a job"},
@@ -63,6 +66,8 @@ def create_import(
         strict=strict,
         dry_run=dry_run,
         max_bytes=settings.upload_max_bytes,
+        timing=Timing.from_settings(settings),
+        worker=getattr(request.app.state, "import_worker", None),
     )
     body = uploads.public(job, _base(request))
     return json_response(
@@ -80,7 +85,7 @@ def create_import(
 )
 def get_import(
     request: Request,
-    session: SessionDep,
+    session: PrimarySessionDep,
     principal: CurateKey,
     job_id: Annotated[str, Path(max_length=32, description="job id")],
 ) -> Response:
@@ -95,7 +100,7 @@ def get_import(
     responses=problem_responses(400, 401, 403, 422),
 )
 def list_imports(
-    request: Request, session: SessionDep, principal: CurateKey, page: PageDep
+    request: Request, session: PrimarySessionDep, principal: CurateKey, page: PageDep
 ) -> Response:
     after = decode_cursor(page.cursor, "imports", (str, str)) if page.cursor else None
     jobs = uploads.recent(session, after=after, limit=page.limit)

@@ -49,6 +49,8 @@ class ImportJobPublic(BaseModel):
                         "seconds": 0.21,
                         "dry_run": False,
                     },
+                    "worker": "api-7c9d:41:9f2e61ab",
+                    "attempts": 1,
                     "created_at": "2026-11-23T12:00:00Z",
                     "finished_at": "2026-11-23T12:00:01Z",
                     "links": {"self": "/v1/imports/5f0c2a9e8b7d4c1e9a3b2d1c0f9e8d7c"},
@@ -64,6 +66,14 @@ class ImportJobPublic(BaseModel):
     key_name: str
     progress: dict[str, int] = Field(description="documents and bytes done, bytes in all")
     report: ImportReport | None = Field(description="the importer's report once done")
+    worker: str | None = Field(
+        description="who runs (or last ran) the job: hostname:pid:random of the worker "
+        "process that claimed it, so operators see which replica has it; none while queued"
+    )
+    attempts: int = Field(
+        description="times a worker started the job; above 1 when a worker stopped while "
+        "running it and another took it over (QUELLEN_IMPORT_MAX_ATTEMPTS fails it)"
+    )
     created_at: UtcDatetime
     finished_at: UtcDatetime | None
     links: dict[str, str]

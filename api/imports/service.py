@@ -1,8 +1,9 @@
 """Uploads: a file posted to /v1/imports runs through the same importer as ``quellen import``.
 
-Small files are imported while the client waits. Larger ones become a job that a
-background thread runs; the job's row in the database carries status and progress, so any
-worker process can answer ``GET /v1/imports/{id}``.
+The upload is queued in the database with its job (``api.imports.queue``), so any worker
+process of any replica can run it, and a job whose worker died is taken over. Small files
+are imported while the client waits, by the accepting process itself; larger ones answer
+at once, and the job's row carries status and progress, readable from any worker.
 """
 
 import datetime as dt
@@ -11,34 +12,29 @@ import re
 import shutil
 import tempfile
 import threading
-import time
 import uuid
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Engine, literal, select, tuple_, update
+from sqlalchemy import Engine, literal, select, tuple_
 from sqlmodel import Session, col
 
 from api.db.keys import Principal
 from api.db.models import ImportJob
-from api.db.models.base import utcnow
-from api.errors import IngestError, NotFound, ProblemError
-from api.imports.schemas import ImportFailure, ImportJobPublic, ImportReport
-from api.ingest import importer
-from api.ingest.sources import Options, Source, discover
+from api.errors import NotFound, ProblemError
+from api.imports import queue, runner
+from api.imports.queue import Timing
+from api.imports.schemas import ImportJobPublic, ImportReport
+from api.imports.worker import JobWorker
+from api.ingest.sources import Options, discover
 
 log = logging.getLogger("quellen.imports")
 INLINE_MAX_BYTES = 256 * 1024  # below this the client waits for the report
-PROGRESS_EVERY_SECONDS = 0.5
-# Progress of jobs running in this process. SQLite has one writer at a time and the import
-# holds it, so there progress lives here; on PostgreSQL it is also written to the job row,
-# where any worker can read it.
-_LIVE: dict[str, tuple[int, int]] = {}
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def public(job: ImportJob, base: str) -> ImportJobPublic:
-    documents, size = _LIVE.get(job.id, (job.documents_done, job.bytes_done))
+    documents, size = runner.LIVE.get(job.id, (job.documents_done, job.bytes_done))
     return ImportJobPublic(
         id=job.id,
         status=job.status,
@@ -47,34 +43,12 @@ def public(job: ImportJob, base: str) -> ImportJobPublic:
         key_name=job.key_name,
         progress={"documents": documents, "bytes": size, "bytes_total": job.bytes_total},
         report=ImportReport(**job.report) if job.report else None,
+        worker=job.worker,
+        attempts=job.attempts,
         created_at=job.created_at,
         finished_at=job.finished_at,
         links={"self": f"{base}/v1/imports/{job.id}"},
     )
-
-
-def _report(result: importer.Report, dry_run: bool) -> dict[str, Any]:
-    counts = {outcome.value: number for outcome, number in result.counts.items()}
-    return ImportReport(
-        new=counts.get("new", 0),
-        updated=counts.get("updated", 0),
-        unchanged=counts.get("unchanged", 0),
-        failed=result.failed,
-        failures=[
-            ImportFailure(
-                path=Path(f.path).name if f.path else None, line=f.line, message=f.message
-            )
-            for f in result.failures
-        ],
-        warnings=[
-            ImportFailure(
-                path=Path(f.path).name if f.path else None, line=f.line, message=f.message
-            )
-            for f in result.warnings
-        ],
-        seconds=round(result.seconds, 3),
-        dry_run=dry_run,
-    ).model_dump()
 
 
 def start(
@@ -88,113 +62,81 @@ def start(
     strict: bool,
     dry_run: bool,
     max_bytes: int,
+    timing: Timing,
+    worker: JobWorker | None = None,
 ) -> tuple[ImportJob, bool]:
-    """Store the upload and import it; returns the job and whether it already finished."""
-    folder = Path(tempfile.mkdtemp(prefix="quellen-upload-"))
-    name = _SAFE_NAME.sub("_", Path(filename or "upload").name).strip("._") or "upload"
-    path = folder / name
-    with path.open("wb") as target:
-        shutil.copyfileobj(stream, target)
-    size = path.stat().st_size
-    if size == 0:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise ProblemError(422, "The uploaded file is empty.")
-    sources, problems = discover([path], fmt)
-    if problems or not sources:
-        shutil.rmtree(folder, ignore_errors=True)
-        message = problems[0].message if problems else "no importable content"
-        raise ProblemError(422, f"{name}: {message}")
+    """Queue the upload and start it; returns the job and whether it already finished.
+
+    A small upload is stored already claimed by this process (``worker``'s name, or a name
+    of its own) and imported here while the client waits. A larger one is queued, and this
+    process's running ``worker`` woken to take it at once. Without a running worker (an
+    application built without its lifespan, as tests do) a thread of its own claims that
+    very job by id and runs it, as uploads ran before they were queued; should another
+    worker have claimed it first, the thread has nothing to do.
+    """
+    name, content, detected = _accept(filename, stream, fmt)
+    options = Options(
+        format=fmt, collection=collection, strict=strict, dry_run=dry_run, max_bytes=max_bytes
+    )
     job = ImportJob(
         id=uuid.uuid4().hex,
         key_name=principal.name,
         filename=name,
-        format=sources[0].format,
-        status="queued",
-        bytes_total=size,
+        format=detected,
+        status=queue.QUEUED,
+        bytes_total=len(content),
+        options=queue.options_of(options),
     )
-    with Session(engine) as session:
-        session.add(job)
-        session.commit()
-        session.refresh(job)
-    options = Options(
-        format=fmt, collection=collection, strict=strict, dry_run=dry_run, max_bytes=max_bytes
-    )
-    if size <= INLINE_MAX_BYTES:
-        _run(engine, job.id, sources, options, folder)
+    if len(content) <= INLINE_MAX_BYTES:
+        own = worker.name if worker is not None else queue.worker_name()
+        claim = queue.enqueue(engine, job, name, content, worker=own)
+        assert claim is not None
+        del content
+        runner.run(engine, claim, timing)
         with Session(engine) as session:
             finished = session.get(ImportJob, job.id)
             assert finished is not None
-            return finished, True
-    worker = threading.Thread(
-        target=_run,
-        args=(engine, job.id, sources, options, folder),
-        daemon=True,
-        name=f"import-{job.id[:8]}",
-    )
-    worker.start()
+            return finished, finished.status in (queue.DONE, queue.FAILED)
+    queue.enqueue(engine, job, name, content)
+    if worker is not None and worker.running:
+        worker.wake()
+    else:
+        threading.Thread(
+            target=_claim_and_run,
+            args=(engine, job.id, timing),
+            daemon=True,
+            name=f"import-{job.id[:8]}",
+        ).start()
     return job, False
 
 
-def _run(
-    engine: Engine,
-    job_id: str,
-    sources: list[Source],
-    options: Options,
-    folder: Path,
-) -> None:
-    done = {"documents": 0, "bytes": 0}
-    last = [0.0]
-
-    shared_progress = engine.dialect.name != "sqlite"
-
-    def progress(documents: int, size: int) -> None:
-        done["documents"] += documents
-        done["bytes"] += size
-        _LIVE[job_id] = (done["documents"], done["bytes"])
-        now = time.monotonic()
-        if shared_progress and now - last[0] >= PROGRESS_EVERY_SECONDS:
-            last[0] = now
-            _update(engine, job_id, documents_done=done["documents"], bytes_done=done["bytes"])
-
-    _update(engine, job_id, status="running")
+def _accept(filename: str, stream: BinaryIO, fmt: str | None) -> tuple[str, bytes, str]:
+    """The upload's safe name, its bytes and its format; 422 when it cannot be imported."""
+    folder = Path(tempfile.mkdtemp(prefix="quellen-upload-"))
     try:
-        result = importer.import_sources(engine, sources, options, progress)
-        _update(
-            engine,
-            job_id,
-            status="done",
-            documents_done=result.documents,
-            bytes_done=result.bytes,
-            report=_report(result, options.dry_run),
-            finished_at=utcnow(),
-        )
-    except (IngestError, OSError, ValueError) as exc:
-        _fail(engine, job_id, str(exc))
-    except Exception as exc:  # the job must end in a state a client can see
-        log.exception("import job %s failed", job_id)
-        _fail(engine, job_id, f"the import stopped: {type(exc).__name__}")
+        name = _SAFE_NAME.sub("_", Path(filename or "upload").name).strip("._") or "upload"
+        path = folder / name
+        with path.open("wb") as target:
+            shutil.copyfileobj(stream, target)
+        if path.stat().st_size == 0:
+            raise ProblemError(422, "The uploaded file is empty.")
+        sources, problems = discover([path], fmt)
+        if problems or not sources:
+            message = problems[0].message if problems else "no importable content"
+            raise ProblemError(422, f"{name}: {message}")
+        return name, path.read_bytes(), sources[0].format
     finally:
-        _LIVE.pop(job_id, None)
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _fail(engine: Engine, job_id: str, message: str) -> None:
-    report = {
-        "new": 0,
-        "updated": 0,
-        "unchanged": 0,
-        "failed": 1,
-        "failures": [{"path": None, "line": None, "message": message}],
-        "seconds": 0.0,
-        "dry_run": False,
-    }
-    _update(engine, job_id, status="failed", report=report, finished_at=utcnow())
-
-
-def _update(engine: Engine, job_id: str, **values: Any) -> None:
-    with Session(engine) as session:
-        session.execute(update(ImportJob).where(col(ImportJob.id) == job_id).values(**values))
-        session.commit()
+def _claim_and_run(engine: Engine, job_id: str, timing: Timing) -> None:
+    try:
+        claim = queue.claim(engine, queue.worker_name(), job_id=job_id)
+    except Exception:  # the job stays queued: a worker's next round takes it
+        log.warning("import job %s: could not claim it", job_id, exc_info=True)
+        return
+    if claim is not None:
+        runner.run(engine, claim, timing)
 
 
 def get(session: Session, job_id: str) -> ImportJob:

@@ -51,6 +51,8 @@ class Report:
     seconds: float = 0.0
     link: LinkReport | None = None
     stopped: bool = False  # strict mode met a failure: nothing was written
+    # the finish hook refused the commit (see import_sources): nothing was written
+    refused: bool = False
 
     @property
     def failed(self) -> int:
@@ -62,6 +64,8 @@ class Report:
 
 
 Progress = Callable[[int, int], None]  # (documents, bytes) done since the last call
+# run inside the import's transaction right before it commits; False rolls the import back
+Finish = Callable[[Session, "Report"], bool]
 
 
 @dataclass
@@ -289,10 +293,18 @@ def import_sources(
     sources: Sequence[Source],
     options: Options,
     progress: Progress | None = None,
+    finish: Finish | None = None,
 ) -> Report:
     """Read, write and link ``sources`` in one transaction of savepoints (see ``BatchWriter``).
 
     The search index is filled once, after the last file (``SearchBackend.deferred``).
+
+    ``finish`` runs in that transaction right before it commits (not for a dry run or a
+    strict stop, which roll back): what it writes commits with the import or not at all.
+    When it answers False the import is rolled back and ``report.refused`` is set. An
+    import job marks itself done there, on the condition that it still holds its lease,
+    so the documents and the job's end land together, and a job another worker took over
+    meanwhile writes nothing (``api.imports.runner``).
     """
     report = Report()
     started = time.perf_counter()
@@ -307,7 +319,12 @@ def import_sources(
         if report.stopped or options.dry_run:
             session.rollback()
         else:
-            session.commit()
+            report.seconds = time.perf_counter() - started  # for the hook's report
+            if finish is not None and not finish(session, report):
+                report.refused = True
+                session.rollback()
+            else:
+                session.commit()
     report.seconds = time.perf_counter() - started
     return report
 

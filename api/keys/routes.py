@@ -11,7 +11,7 @@ from sqlmodel import col
 
 from api.db.keys import create_key, revoke_key
 from api.db.models import ApiKey
-from api.deps import SessionDep, WriteSessionDep
+from api.deps import PrimarySessionDep, WriteSessionDep
 from api.errors import ProblemError
 from api.http.auth import AdminKey
 from api.http.problems import problem_responses
@@ -38,7 +38,7 @@ def _key_public(key: ApiKey) -> KeyPublic:
     description="Names, scopes and public prefixes of the keys (never the keys). Admin only.",
     responses=problem_responses(401, 403, 422),
 )
-def list_keys(request: Request, session: SessionDep, principal: AdminKey) -> Response:
+def list_keys(request: Request, session: PrimarySessionDep, principal: AdminKey) -> Response:
     keys = session.execute(select(ApiKey).order_by(col(ApiKey.name))).scalars().all()
     body = KeyList(
         items=[_key_public(k) for k in keys],

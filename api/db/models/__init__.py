@@ -13,7 +13,7 @@ from api.db.models.crossref import CrossReference
 from api.db.models.document import Document, DocumentIdentifier
 from api.db.models.entity import Entity, EntityAlias, Event, EventParticipant, EventReport
 from api.db.models.footnote import Footnote
-from api.db.models.importjob import ImportJob
+from api.db.models.importjob import ImportJob, ImportUpload
 from api.db.models.mention import DocumentEntity, Mention
 from api.db.models.page import PageMarker
 from api.db.models.passage import Passage
@@ -35,6 +35,7 @@ __all__ = [
     "EventReport",
     "Footnote",
     "ImportJob",
+    "ImportUpload",
     "Mention",
     "PageMarker",
     "Passage",
