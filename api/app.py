@@ -59,6 +59,8 @@ footnotes and page breaks, with stable ids and exact character offsets.
 * **Downloads**: `?format=csv|tei|jsonld|bibtex|…` answers that representation as an
   attachment, an alternative to `Accept`.
 * **Keys**: writes take `Authorization: Bearer <key>` (the Authorize button below).
+* **Read-your-writes**: a write's `Quellen-Consistency` response header, sent back on a
+  read, makes that read see the write where reads are served by database replicas.
 """
 
 TAGS = [

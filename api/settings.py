@@ -157,6 +157,13 @@ class Settings(BaseSettings):
         description="Serve Prometheus metrics at GET /metrics (request counts and latencies "
         "per route, database pool use).",
     )
+    metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="0: /metrics on the API's own port; another port: /metrics only there "
+        "(on QUELLEN_HOST), so a proxy or a published port never exposes it.",
+    )
     db_pool_size: int = Field(
         default=10, ge=1, description="Connections kept open per worker (PostgreSQL)."
     )

@@ -219,6 +219,45 @@ def test_serve_with_two_workers_logs_json_and_sums_metrics(tmp_path: Path) -> No
     assert any("Finished server process" in m for m in messages), "graceful shutdown"
 
 
+def test_metrics_on_a_port_of_their_own_leave_the_api_port_without_them(tmp_path: Path) -> None:
+    """QUELLEN_METRICS_PORT: the API's port answers 404 at /metrics, the metrics port adds
+    up both workers' numbers."""
+    port, metrics_port = free_port(), free_port()
+    env = {key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
+    env |= {
+        "QUELLEN_DATABASE_URL": f"sqlite:///{tmp_path / 'quellen.sqlite'}",
+        "QUELLEN_PORT": str(port),
+        "QUELLEN_METRICS_PORT": str(metrics_port),
+        "QUELLEN_SHUTDOWN_TIMEOUT": "5",
+    }
+    quellen = Path(sys.executable).parent / "quellen"
+    process = subprocess.Popen(
+        [str(quellen), "serve", "--workers", "2"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(process, base)
+        with httpx.Client(base_url=base) as http:
+            for _ in range(6):
+                assert http.get(f"/v1/documents/{DOC}", headers={"Connection": "close"}).is_success
+            hidden = http.get("/metrics")
+            assert hidden.status_code == 404
+            assert hidden.headers["content-type"] == "application/problem+json"
+        page = samples(httpx.get(f"http://127.0.0.1:{metrics_port}/metrics").text)
+        counted = value(page, "quellen_http_requests_total", method="GET",
+                        route="/v1/documents/{document_id}", status="200")  # fmt: skip
+        assert counted == 6
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+
+
 def test_an_unexpected_error_keeps_its_request_id(seeded_db: DbHandle) -> None:
     """A 500 carries its request id to both ends, and is answered, not re-raised.
 

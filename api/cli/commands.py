@@ -117,6 +117,7 @@ def serve(
         raise typer.Exit(1) from None
     worker_count = workers or settings.workers
     observability.prepare_multiprocess_metrics(worker_count)
+    observability.serve_metrics_apart(settings, host or settings.host)
     options: dict[str, Any] = {}
     if "timeout_worker_healthcheck" in inspect.signature(uvicorn.Config).parameters:
         # A new worker answers the supervisor's ping only once it has imported the whole

@@ -36,6 +36,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
     multiprocess,
+    start_http_server,
 )
 from sqlalchemy import Engine, event
 from sqlalchemy.pool import Pool
@@ -344,13 +345,29 @@ def prepare_multiprocess_metrics(workers: int) -> None:
 
 def metrics(request: Request) -> Response:
     """Prometheus text format: every worker's numbers when several run, else this one's."""
-    if os.environ.get(MULTIPROC_ENV):
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-        body = generate_latest(registry)
-    else:
-        body = generate_latest(REGISTRY)
+    body = generate_latest(_registry())
     return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
+
+
+def _registry() -> CollectorRegistry:
+    """Every worker's numbers when several run (their files), else this process's."""
+    if not os.environ.get(MULTIPROC_ENV):
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry
+
+
+def serve_metrics_apart(settings: Settings, host: str) -> None:
+    """With QUELLEN_METRICS_PORT, serve /metrics on that port from a thread of this process.
+
+    ``quellen serve`` calls it before it starts uvicorn: with one worker the application
+    runs in this process, and the thread serves its registry; with several, this process
+    is their supervisor and the thread adds up the files they write. Either way the API's
+    own port has no /metrics, and the metrics port need not be published.
+    """
+    if settings.metrics and settings.metrics_port:
+        start_http_server(settings.metrics_port, addr=host, registry=_registry())
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -364,5 +381,5 @@ def install(app: FastAPI, settings: Settings) -> None:
         # A worker that exits drops its live gauges (pool use) from the sum.
         atexit.register(multiprocess.mark_process_dead, os.getpid())
     app.add_middleware(ObservabilityMiddleware, log_requests=settings.access_log)
-    if settings.metrics:
+    if settings.metrics and not settings.metrics_port:  # else on a port of its own
         app.add_api_route("/metrics", metrics, methods=["GET"], include_in_schema=False)

@@ -11,7 +11,9 @@ operation it can happen to, so the document lists each status the API can send:
 - 413 for bodies over the limit on writes, and 429 where a rate limit is configured;
 - 503 with ``Retry-After`` wherever the database is used, for when it is busy past the wait
   a write allows or cannot be reached (``api.http.failures``);
-- 401 and 403 on reads when ``QUELLEN_REQUIRE_READ_KEY`` is set.
+- 401 and 403 on reads when ``QUELLEN_REQUIRE_READ_KEY`` is set;
+
+and the ``Quellen-Consistency`` header on every successful write (``api.http.replicas``).
 
 And links (OpenAPI ``links``) from each read, creation or edit of a resource to the edits
 that take its ``ETag`` as ``If-Match``, so a client (or a stateful test) can chain them.
@@ -30,6 +32,14 @@ RETRY_AFTER = {
     "Retry-After": {
         "description": "seconds to wait before trying again",
         "schema": {"type": "integer", "minimum": 1},
+    }
+}
+CONSISTENCY = {
+    "Quellen-Consistency": {
+        "description": "PostgreSQL: the primary's WAL position after this write; send it "
+        "back as the `Quellen-Consistency` header of the reads that must see the write, and "
+        "a read replica serves them only once it has replayed it",
+        "schema": {"type": "string", "examples": ["0/3A2C1F8"]},
     }
 }
 IF_MATCH_DESCRIPTION = (
@@ -100,6 +110,8 @@ def complete_responses(schema: dict[str, Any], settings: Settings) -> dict[str, 
             for status, response in responses.items():
                 if status[:1] in "45":
                     _as_problem(response)
+                elif status[:1] == "2" and method.upper() in WRITE_METHODS:
+                    response.setdefault("headers", {}).update(CONSISTENCY)
             for parameter in operation.get("parameters", []):
                 if _is_if_match(parameter):
                     parameter.update(
