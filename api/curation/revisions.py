@@ -19,6 +19,7 @@ from api.curation.schemas import RevisionPublic
 from api.db.keys import Principal
 from api.db.models import CrossReference, Document, Entity, Mention, Revision
 from api.errors import NotFound, ProblemError
+from api.records import changes
 from api.versions import current_etag
 
 
@@ -114,7 +115,27 @@ def record(
     )
     session.add(revision)
     session.flush()
+    _note_change(session, kind, resource_id, operation, before or after or {})
     return revision
+
+
+def _note_change(
+    session: Session, kind: str, resource_id: str, operation: str, row: dict[str, Any]
+) -> None:
+    """The change log's view of a revision: a document, entity or event created, updated,
+    deleted or restored; a mention or reference changes the document it belongs to."""
+    if kind in changes.KINDS:
+        if operation in ("create", "restore"):
+            logged = operation
+        elif operation.startswith("delete"):
+            logged = "delete"
+        else:
+            logged = "update"
+        changes.note(session, kind, [resource_id], logged)
+        return
+    document = row.get("document_id") or row.get("source_document_id")
+    if document:
+        changes.note(session, "documents", [str(document)], "update")
 
 
 def _public(revision: Revision, base: str) -> RevisionPublic:

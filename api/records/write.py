@@ -29,6 +29,7 @@ from api.db.models import (
 )
 from api.db.models.base import utcnow
 from api.errors import IngestError
+from api.records import changes
 from api.records.bulk import anchor_id, executemany
 from api.records.dates import parse_edtf
 from api.records.filenumbers import detected_reference
@@ -172,6 +173,9 @@ def _write_run(session: Session, documents: list[DocumentRows]) -> list[Outcome]
         session.flush()
     if written:
         _write_parts(connection, written)
+    for outcome, operation in ((Outcome.NEW, "create"), (Outcome.UPDATED, "update")):
+        ids = [d.id for d, o in zip(documents, outcomes, strict=True) if o is outcome]
+        changes.note(session, "documents", ids, operation)
     return outcomes
 
 
@@ -366,12 +370,14 @@ def write_registry(session: Session, registry: Registry) -> dict[Outcome, int]:
         *((e, e.type) for e in registry.entities),
         *((e, "event") for e in registry.events),
     ]
+    noted: list[tuple[str, str, str]] = []
     for record, type_ in records:
         fields = _entity_fields(record, type_)
         existing = session.get(Entity, record.id)
         if existing is None:
             session.add(Entity(id=record.id, **fields))
             counts[Outcome.NEW] += 1
+            noted.append((changes.entity_kind(type_), record.id, "create"))
         else:
             changed = any(getattr(existing, k) != v for k, v in fields.items())
             for key, value in fields.items():
@@ -379,8 +385,11 @@ def write_registry(session: Session, registry: Registry) -> dict[Outcome, int]:
             if changed:
                 existing.revision += 1
                 existing.updated_at = utcnow()
+                noted.append((changes.entity_kind(type_), record.id, "update"))
             counts[Outcome.UPDATED if changed else Outcome.UNCHANGED] += 1
     session.flush()
+    for kind, resource_id, operation in noted:
+        changes.note(session, kind, [resource_id], operation)
     ids = [record.id for record, _ in records]
     session.execute(delete(EntityAlias).where(col(EntityAlias.entity_id).in_(ids)))
     session.flush()

@@ -8,6 +8,7 @@ nor the first batch of an import (20 ms, measured) waits for it.
 from sqlalchemy.orm import configure_mappers
 
 from api.db.models.apikey import ApiKey
+from api.db.models.change import Change
 from api.db.models.collection import Collection
 from api.db.models.crossref import CrossReference
 from api.db.models.document import Document, DocumentIdentifier
@@ -23,6 +24,7 @@ configure_mappers()
 
 __all__ = [
     "ApiKey",
+    "Change",
     "Collection",
     "CrossReference",
     "Document",
