@@ -40,7 +40,9 @@ from api.http.replicas import (
 from api.imports import routes as imports
 from api.imports.worker import JobWorker
 from api.keys import routes as keys
+from api.oai import routes as oai
 from api.reader import routes as reader
+from api.reconcile import routes as reconcile
 from api.routers import v1
 from api.search import routes as search
 from api.settings import Settings, get_settings
@@ -81,6 +83,21 @@ TAGS = [
         "name": "dts",
         "description": "Distributed Text Services 1.0 (Level 1): collections, citation trees "
         "and TEI fragments for scholarly text tools.",
+    },
+    {
+        "name": "oai-pmh",
+        "description": "OAI-PMH 2.0 metadata harvesting (Dublin Core and TEI) for library "
+        "aggregators and union catalogues.",
+    },
+    {
+        "name": "changes",
+        "description": "What changed, in order: an IIIF Change Discovery 1.0 feed, for "
+        "mirrors and caches.",
+    },
+    {
+        "name": "reconciliation",
+        "description": "Reconciliation Service API 0.2 for OpenRefine: match names against "
+        "the entity registry.",
     },
     {"name": "operations", "description": "Health and readiness for operators."},
 ]
@@ -204,7 +221,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(curation.router, dependencies=readers)
     app.include_router(keys.router, dependencies=readers)
     app.include_router(dts.router, dependencies=readers)
+    app.include_router(oai.router, dependencies=readers)  # OAI-PMH: its own errors, no 400s
     app.include_router(imports.router, dependencies=readers)
+    reconcile.install(app, readers)  # /reconcile, open to every origin (its own CORS)
 
     docs.install(app, settings)  # /docs and /redoc, with their assets under /static/
 

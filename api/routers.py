@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from api.annotations import routes as annotations
+from api.changes import routes as changes
 from api.citations import routes as citations
 from api.collections import dumps
 from api.collections import routes as collections
@@ -39,6 +40,7 @@ for module in (
     events,
     crossrefs,
     graph,
+    changes,
 ):
     if isinstance(module, APIRouter):
         v1.include_router(module)

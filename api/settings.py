@@ -223,6 +223,20 @@ class Settings(BaseSettings):
         description="Serve the reading site (HTML pages for people at /, /documents/…, "
         "/search, …) beside the JSON API; false for an API-only deployment.",
     )
+    oai_admin_email: str = Field(
+        default="",
+        description="The adminEmail OAI-PMH's Identify names (GET /oai?verb=Identify); "
+        "empty: webmaster@ the public host (RFC 2142's mailbox for a web service).",
+    )
+
+    @field_validator("oai_admin_email")
+    @classmethod
+    def _oai_admin_email(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+            raise ValueError("must be an email address, e.g. archive@example.org")
+        return value
+
     compress_min_bytes: int = Field(
         default=1024,
         ge=0,

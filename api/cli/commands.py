@@ -13,6 +13,7 @@ import typer
 
 from api import startup
 from api.cli.errors import QuellenGroup, probe
+from api.cli.mirror import mirror_command
 from api.cli.transfer import check_command, export_command, import_command
 from api.db.engine import make_engine
 from api.errors import IngestError
@@ -78,6 +79,7 @@ def seed(
 app.command("import")(import_command)
 app.command("export")(export_command)
 app.command("check")(check_command)
+app.command("mirror")(mirror_command)
 
 
 @app.command()

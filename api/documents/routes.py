@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.changes.bundles import document_lines
 from api.deps import AbsoluteBaseUrl, BaseUrl, SessionDep, absolute_base, links_base, reader_for
 from api.documents import representations as alt
 from api.documents import service
@@ -15,8 +16,11 @@ from api.http.negotiation import (
     CSV,
     JSON,
     LIST_TYPES,
+    NDJSON,
     TEI_CONTENT,
     VARY,
+    bundle_content,
+    bundle_response,
     jsonld_content,
     negotiate,
     wants_alternative,
@@ -133,6 +137,22 @@ def list_documents(
     return response
 
 
+_BUNDLE_EXAMPLE = (
+    '{"type":"bundle","format":"quellen-bundle","version":1}\n'
+    '{"type":"collection","id":"frus-1944-v04","title":"Foreign Relations of the United '
+    'States, Diplomatic Papers, 1944, Volume IV, Europe"}\n'
+    f'{{"type":"document","id":"{TELEGRAM_ID}","collection_id":"frus-1944-v04",…}}\n'
+)
+
+
+def _bundle_lines(request: Request, document_id: str) -> str:
+    """The document as bundle lines, read in the thread pool (several tables)."""
+    from sqlmodel import Session
+
+    with Session(request.app.state.engine) as session:
+        return document_lines(session, document_id)
+
+
 @router.get(
     "/{document_id}",
     response_model=DocumentPublic,
@@ -142,9 +162,18 @@ def list_documents(
     "Also as schema.org JSON-LD (`Accept: application/ld+json`: a `CreativeWork`, `Message` "
     "or `ArchiveComponent` with stable absolute `@id`s) and as TEI P5 "
     "(`Accept: application/tei+xml`: header from the metadata and provenance, divisions, "
-    "paragraphs, notes where their markers stand, page breaks, mentions and references).",
+    "paragraphs, notes where their markers stand, page breaks, mentions and references), "
+    "and as Quellen bundle lines (`Accept: application/x-ndjson`: the lines `quellen "
+    "export` writes for it — the header, its collection, the document — which `quellen "
+    "import` reads back; what the change feed's `seeAlso` points at, for mirrors).",
     responses={
-        200: {"content": {**jsonld_content(alt.DOCUMENT_JSONLD_EXAMPLE), **TEI_CONTENT}},
+        200: {
+            "content": {
+                **jsonld_content(alt.DOCUMENT_JSONLD_EXAMPLE),
+                **TEI_CONTENT,
+                **bundle_content(_BUNDLE_EXAMPLE),
+            }
+        },
         **problem_responses(404, 406, 410, 422),
     },
 )
@@ -158,7 +187,10 @@ async def get_document(request: Request, document_id: DocumentId) -> Response:
     like ``reader_for``: on this path each dependency FastAPI resolves is a cost that shows.
     """
     if wants_alternative(request):
-        media_type = negotiate(request, alt.DOCUMENT_TYPES)
+        media_type = negotiate(request, [*alt.DOCUMENT_TYPES, NDJSON])
+        if media_type == NDJSON:
+            lines = await run_in_threadpool(_bundle_lines, request, document_id)
+            return bundle_response(lines)
         if media_type != JSON:
             return await run_in_threadpool(
                 alt.document_alternative,

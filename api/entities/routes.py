@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from api.changes.bundles import entity_lines
 from api.deps import AbsoluteBaseUrl, BaseUrl, SessionDep
 from api.documents.routes import DocumentId
 from api.entities import service
@@ -17,8 +18,11 @@ from api.http.negotiation import (
     CSV,
     JSON,
     LIST_TYPES,
+    NDJSON,
     RESOURCE_TYPES,
     VARY,
+    bundle_content,
+    bundle_response,
     jsonld_content,
     jsonld_response,
     negotiate,
@@ -88,6 +92,13 @@ def list_entities(
     return response
 
 
+_BUNDLE_EXAMPLE = (
+    '{"type":"bundle","format":"quellen-bundle","version":1}\n'
+    '{"type":"entity","id":"joseph-stalin","entity_type":"person","name":"Joseph Stalin",'
+    '"aliases":[{"text":"Joseph Vissarionovich Stalin"},{"text":"Joseph Stalin"},…],…}\n'
+)
+
+
 @router.get(
     "/{entity_id}",
     response_model=EntityPublic,
@@ -96,9 +107,17 @@ def list_entities(
     "`same_as` URIs), mention counts and, for events, type, place, participants and the "
     "passages that report it.\n\n"
     "Also as schema.org JSON-LD (`Accept: application/ld+json`): `Person`, `Place`, "
-    "`Organization`, `DefinedTerm` or `Event`, with `sameAs` links to the authority files.",
+    "`Organization`, `DefinedTerm` or `Event`, with `sameAs` links to the authority files; "
+    "and as Quellen bundle lines (`Accept: application/x-ndjson`: the header and the "
+    "entity's line as `quellen export` writes it — an event's `event` line — which `quellen "
+    "import` reads back; what the change feed's `seeAlso` points at, for mirrors).",
     responses={
-        200: {"content": jsonld_content(ENTITY_JSONLD_EXAMPLE)},
+        200: {
+            "content": {
+                **jsonld_content(ENTITY_JSONLD_EXAMPLE),
+                **bundle_content(_BUNDLE_EXAMPLE),
+            }
+        },
         **problem_responses(404, 406, 422),
     },
 )
@@ -109,8 +128,14 @@ def get_entity(
     base: BaseUrl,
     base_url: AbsoluteBaseUrl,
 ) -> Response:
-    if wants_alternative(request) and negotiate(request, RESOURCE_TYPES) != JSON:
-        return jsonld_response(service.entity_jsonld(session, entity_id=entity_id, base=base_url))
+    if wants_alternative(request):
+        media_type = negotiate(request, [*RESOURCE_TYPES, NDJSON])
+        if media_type == NDJSON:
+            return bundle_response(entity_lines(session, entity_id))
+        if media_type != JSON:
+            return jsonld_response(
+                service.entity_jsonld(session, entity_id=entity_id, base=base_url)
+            )
     return json_response(service.get_entity(session, entity_id=entity_id, base=base), headers=VARY)
 
 

@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from api.changes.bundles import event_lines
 from api.deps import AbsoluteBaseUrl, BaseUrl, SessionDep
 from api.documents.routes import DocumentId, edtf_bound
 from api.errors import ProblemError
@@ -11,8 +12,11 @@ from api.events import service
 from api.events.schemas import EventList, EventPublic
 from api.http.negotiation import (
     JSON,
+    NDJSON,
     RESOURCE_TYPES,
     VARY,
+    bundle_content,
+    bundle_response,
     jsonld_content,
     jsonld_response,
     negotiate,
@@ -42,6 +46,12 @@ EVENT_JSONLD_EXAMPLE: dict[str, Any] = {
         }
     ],
 }
+
+_BUNDLE_EXAMPLE = (
+    '{"type":"bundle","format":"quellen-bundle","version":1}\n'
+    '{"type":"event","id":"yalta-conference","name":"Yalta Conference",'
+    '"event_type":"conference","date":"1945-02-04/1945-02-11","place":"yalta",…}\n'
+)
 
 
 @router.get(
@@ -100,9 +110,16 @@ def list_events(
     description="An event with its dates, place, participants (with roles) and the documents "
     "that report or name it.\n\nAlso as schema.org JSON-LD (`Accept: application/ld+json`): an "
     "`Event` with `startDate`/`endDate`, `location`, attendees in their roles and `subjectOf` "
-    "the documents.",
+    "the documents; and as Quellen bundle lines (`Accept: application/x-ndjson`: the header "
+    "and the event's line as `quellen export` writes it, which `quellen import` reads back; "
+    "what the change feed's `seeAlso` points at, for mirrors).",
     responses={
-        200: {"content": jsonld_content(EVENT_JSONLD_EXAMPLE)},
+        200: {
+            "content": {
+                **jsonld_content(EVENT_JSONLD_EXAMPLE),
+                **bundle_content(_BUNDLE_EXAMPLE),
+            }
+        },
         **problem_responses(404, 406, 422),
     },
 )
@@ -115,8 +132,12 @@ def get_event(
     base: BaseUrl,
     base_url: AbsoluteBaseUrl,
 ) -> Response:
-    if wants_alternative(request) and negotiate(request, RESOURCE_TYPES) != JSON:
-        return jsonld_response(service.event_jsonld(session, event_id=event_id, base=base_url))
+    if wants_alternative(request):
+        media_type = negotiate(request, [*RESOURCE_TYPES, NDJSON])
+        if media_type == NDJSON:
+            return bundle_response(event_lines(session, event_id))
+        if media_type != JSON:
+            return jsonld_response(service.event_jsonld(session, event_id=event_id, base=base_url))
     return json_response(service.get_event(session, event_id=event_id, base=base), headers=VARY)
 
 

@@ -10,7 +10,15 @@ from api.http.responses import json_response
 
 router = APIRouter(tags=["start"])
 
-_LISTS = ("collections", "documents", "entities", "events", "cross-references", "search")
+_LISTS = (
+    "collections",
+    "documents",
+    "entities",
+    "events",
+    "cross-references",
+    "search",
+    "changes",
+)
 
 
 @router.get(
@@ -18,7 +26,8 @@ _LISTS = ("collections", "documents", "entities", "events", "cross-references", 
     response_model=Home,
     summary="Where to start",
     description="The API's name and version, with links to the v1 API, its interactive "
-    "documentation, the OpenAPI document, DTS and the health checks.",
+    "documentation, the OpenAPI document, the protocols (DTS, OAI-PMH, reconciliation, the "
+    "change feed) and the health checks.",
 )
 def get_home(base: BaseUrl) -> Response:
     links = {
@@ -28,6 +37,9 @@ def get_home(base: BaseUrl) -> Response:
         "redoc": f"{base}/redoc",
         "openapi": f"{base}/openapi.json",
         "dts": f"{base}/dts",
+        "oai": f"{base}/oai?verb=Identify",
+        "reconcile": f"{base}/reconcile",
+        "changes": f"{base}/v1/changes",
         "health": f"{base}/health",
         "ready": f"{base}/ready",
     }
@@ -46,7 +58,7 @@ def get_home(base: BaseUrl) -> Response:
     response_model=ApiIndex,
     summary="The v1 API's entry points",
     description="Links to the lists a client starts from: collections, documents, entities, "
-    "events, cross-references and search.",
+    "events, cross-references, search and the change feed.",
 )
 def get_api_index(base: BaseUrl) -> Response:
     links = {"self": f"{base}/v1", **{name: f"{base}/v1/{name}" for name in _LISTS}}

@@ -18,6 +18,9 @@ class Home(BaseModel):
                         "redoc": "/redoc",
                         "openapi": "/openapi.json",
                         "dts": "/dts",
+                        "oai": "/oai?verb=Identify",
+                        "reconcile": "/reconcile",
+                        "changes": "/v1/changes",
                         "health": "/health",
                         "ready": "/ready",
                     },
@@ -46,6 +49,7 @@ class ApiIndex(BaseModel):
                         "events": "/v1/events",
                         "cross-references": "/v1/cross-references",
                         "search": "/v1/search",
+                        "changes": "/v1/changes",
                     },
                 }
             ]

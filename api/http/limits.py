@@ -32,6 +32,29 @@ from api.db.keys import verify
 from api.http.problems import send_problem
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# POSTs that only read: protocols whose clients send their queries as form fields (the
+# Reconciliation Service API, OAI-PMH). They are counted, routed and documented as reads.
+READ_ONLY_POSTS = frozenset({"/reconcile", "/oai"})
+
+
+def is_write(method: str, path: str) -> bool:
+    """Whether a request changes something: its method, unless it is a read-only POST.
+
+    ``path`` without the root path (as routes see it)."""
+    if method not in WRITE_METHODS:
+        return False
+    return not (method == "POST" and path.rstrip("/") in READ_ONLY_POSTS)
+
+
+def writes(scope: Scope) -> bool:
+    """``is_write`` for an ASGI request, whether or not its path carries the root path."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    return is_write(scope["method"], path)
+
+
 UPLOAD_PATHS = ("/v1/imports",)
 KEY_CACHE_SECONDS = 60.0
 KEY_CACHE_SIZE = 10_000
@@ -201,7 +224,7 @@ class RateLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        item = self.writes if scope["method"] in WRITE_METHODS else self.reads
+        item = self.writes if writes(scope) else self.reads
         if item is None:
             await self.app(scope, receive, send)
             return

@@ -116,3 +116,13 @@ TEI_EXAMPLE = (
     "<teiHeader>…</teiHeader><text><body><div><p>…</p></div></body></text></TEI>"
 )
 TEI_CONTENT = {TEI: {"schema": {"type": "string"}, "example": TEI_EXAMPLE}}
+
+
+def bundle_response(lines: str) -> Response:
+    """A resource as lines of the Quellen bundle (JSON Lines), as ``quellen export`` writes."""
+    return Response(lines.encode("utf-8"), media_type=NDJSON, headers=VARY)
+
+
+def bundle_content(example: str) -> dict[str, Any]:
+    """The OpenAPI entry for a resource's bundle lines, an alternative to its JSON."""
+    return {NDJSON: {"schema": {"type": "string"}, "example": example}}

@@ -23,7 +23,7 @@ Every 4xx and 5xx is ``application/problem+json``, whatever the operation's own 
 
 from typing import Any
 
-from api.http.limits import WRITE_METHODS
+from api.http.limits import WRITE_METHODS, is_write
 from api.settings import Settings
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
@@ -62,8 +62,10 @@ _DESCRIPTIONS = {
 }
 
 
-def _shared_statuses(method: str, operation: dict[str, Any], settings: Settings) -> list[int]:
-    write = method.upper() in WRITE_METHODS
+def _shared_statuses(
+    path: str, method: str, operation: dict[str, Any], settings: Settings
+) -> list[int]:
+    write = is_write(method.upper(), path)
     operations = "operations" in operation.get("tags", [])  # /health; /ready has its own 503
     statuses = [400] if operations else [400, 503]
     parameters = operation.get("parameters", [])
@@ -71,7 +73,7 @@ def _shared_statuses(method: str, operation: dict[str, Any], settings: Settings)
         statuses.append(422)  # a header FastAPI checks (If-Match) is a 428 or 412 instead
     if any(_is_if_match(p) for p in operation.get("parameters", [])):
         statuses += [412, 428]
-    if write:
+    if method.upper() in WRITE_METHODS:  # every body is bounded, a read-only POST's too
         statuses.append(413)
     if settings.rate_limit_writes if write else settings.rate_limit_reads:
         statuses.append(429)
@@ -99,10 +101,10 @@ def _as_problem(response: dict[str, Any]) -> None:
 
 def complete_responses(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """Add the shared error responses to every operation of ``schema`` (in place)."""
-    for item in schema.get("paths", {}).values():
+    for path, item in schema.get("paths", {}).items():
         for method, operation in item.items():
             responses = operation.setdefault("responses", {})
-            for status in _shared_statuses(method, operation, settings):
+            for status in _shared_statuses(path, method, operation, settings):
                 shared: dict[str, Any] = {"description": _DESCRIPTIONS[status]}
                 if status in (429, 503):
                     shared["headers"] = RETRY_AFTER
@@ -110,7 +112,7 @@ def complete_responses(schema: dict[str, Any], settings: Settings) -> dict[str, 
             for status, response in responses.items():
                 if status[:1] in "45":
                     _as_problem(response)
-                elif status[:1] == "2" and method.upper() in WRITE_METHODS:
+                elif status[:1] == "2" and is_write(method.upper(), path):
                     response.setdefault("headers", {}).update(CONSISTENCY)
             for parameter in operation.get("parameters", []):
                 if _is_if_match(parameter):

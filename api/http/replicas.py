@@ -3,8 +3,10 @@
 ``ReplicaMiddleware`` decides per request which database a read uses (routes and the
 dependencies in ``api/deps.py`` just take what it chose), so no route knows replicas exist:
 
-- A write (any method but GET, HEAD, OPTIONS) runs on the primary. Its successful response
-  carries ``Quellen-Consistency``: the primary's WAL position after the commit.
+- A write (any method but GET, HEAD, OPTIONS; not the POSTs that only read, such as a
+  reconciliation batch: ``api/http/limits.py:READ_ONLY_POSTS``) runs on the primary. Its
+  successful response carries ``Quellen-Consistency``: the primary's WAL position after
+  the commit.
 - A read runs on a replica in turn (``api/db/replicas.py``), or on the primary when none is
   fit. A read that presents ``Quellen-Consistency`` runs only on a replica that has
   replayed that position, else on the primary.
@@ -33,14 +35,13 @@ from api.db.replicas import (
     parse_lsn,
     primary_position,
 )
+from api.http.limits import writes
 from api.http.problems import problem_response
 
 log = logging.getLogger("quellen.replicas")
 
 CONSISTENCY_HEADER = "Quellen-Consistency"
 _TOKEN_HEADER = CONSISTENCY_HEADER.lower().encode()
-_READS = frozenset({"GET", "HEAD"})
-_NOT_WRITES = frozenset({"GET", "HEAD", "OPTIONS"})
 
 READS = Counter(
     "quellen_db_reads",
@@ -84,7 +85,7 @@ class ReplicaMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] == "OPTIONS":
             await self.app(scope, receive, send)
-        elif scope["method"] in _READS:
+        elif not writes(scope):
             await self._read(scope, receive, send)
         else:
             await with_consistency_token(self.app, self.primary.engine, scope, receive, send)
@@ -162,7 +163,7 @@ async def with_consistency_token(
     the write's commit record. A failure to ask leaves the header out (the write stands);
     a reader without a token reads from a replica, as anyone else.
     """
-    if scope["type"] != "http" or scope["method"] in _NOT_WRITES:
+    if scope["type"] != "http" or not writes(scope):
         await app(scope, receive, send)
         return
 

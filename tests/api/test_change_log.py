@@ -1,6 +1,7 @@
 """The change log (api/records/changes.py): every write of a document, entity or event is
 noted once, in commit order, with nothing from writes that did not happen — on both engines."""
 
+import itertools
 import threading
 from pathlib import Path
 from typing import Any
@@ -89,9 +90,7 @@ def test_curated_writes_are_noted_once_each(fresh_db: DbHandle) -> None:
             ("documents", DOC, "restore"),
             ("entities", "cordell-hull", "update"),
         ]
-        hard = client.delete(
-            f"{url}?hard=true", headers={**headers, "If-Match": etag(url)}
-        )
+        hard = client.delete(f"{url}?hard=true", headers={**headers, "If-Match": etag(url)})
         assert hard.status_code == 204
         assert after(fresh_db, start)[-1] == ("documents", DOC, "delete")
 
@@ -101,9 +100,7 @@ def test_an_import_notes_what_it_wrote_and_nothing_of_a_broken_file(
 ) -> None:
     good = tmp_path / "good.txt"
     good.write_text("A letter that arrived.\n")
-    (tmp_path / "good.yaml").write_text(
-        "id: log-good\ntitle: A good one\ndate: 1945-01-02\n"
-    )
+    (tmp_path / "good.yaml").write_text("id: log-good\ntitle: A good one\ndate: 1945-01-02\n")
     broken = tmp_path / "broken.txt"
     broken.write_text("A letter with a broken sidecar.\n")
     (tmp_path / "broken.yaml").write_text("id: log-broken\ntitle: [unclosed\n")
@@ -194,4 +191,4 @@ def test_concurrent_curators_leave_a_gapless_ordered_log(fresh_db: DbHandle) -> 
             text("SELECT seq, at FROM change WHERE seq > :start ORDER BY seq"), {"start": start}
         ).all()
     assert [row.seq for row in rows] == list(range(start + 1, start + len(rows) + 1))
-    assert all(a.at <= b.at for a, b in zip(rows, rows[1:], strict=False))
+    assert all(a.at <= b.at for a, b in itertools.pairwise(rows))
