@@ -74,6 +74,11 @@ class DatabaseFactory:
 
     def empty(self, backend: str) -> DbHandle:
         require_backend(backend)
+        for earlier in self.created:
+            # idle pooled connections of earlier databases closed (they reconnect when used
+            # again): the server allows 100 connections, and the run makes hundreds of pools
+            if earlier.backend == "postgresql":
+                earlier.engine.dispose()
         name = f"quellen_test_{uuid.uuid4().hex[:12]}"
         if backend == "sqlite":
             url = f"sqlite:///{self.tmp / (name + '.sqlite')}"
@@ -97,15 +102,22 @@ class DatabaseFactory:
         load_seed_corpus(db.engine, DATA_DIR)
         return db
 
+    def drop(self, db: DbHandle) -> None:
+        """Close the database's connections and remove it (a PostgreSQL database at once:
+        the server allows 100 connections, and every pool keeps some open)."""
+        db.engine.dispose()
+        if db.backend == "postgresql":
+            name = make_url(db.url).database
+            admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+        if db in self.created:
+            self.created.remove(db)
+
     def drop_all(self) -> None:
-        for db in self.created:
-            db.engine.dispose()
-            if db.backend == "postgresql":
-                name = make_url(db.url).database
-                admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-                with admin.connect() as connection:
-                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
+        for db in list(self.created):
+            self.drop(db)
 
 
 @pytest.fixture(scope="session")
@@ -129,9 +141,11 @@ def client(seeded_db: DbHandle) -> Iterator[TestClient]:
 
 
 @pytest.fixture(params=BACKENDS)
-def fresh_db(request: pytest.FixtureRequest, databases: DatabaseFactory) -> DbHandle:
-    """A database of its own, seeded, for a test that writes."""
-    return databases.seeded(request.param)
+def fresh_db(request: pytest.FixtureRequest, databases: DatabaseFactory) -> Iterator[DbHandle]:
+    """A database of its own, seeded, for a test that writes; removed when the test ends."""
+    db = databases.seeded(request.param)
+    yield db
+    databases.drop(db)
 
 
 @pytest.fixture(params=BACKENDS)
