@@ -102,6 +102,14 @@ SOAK_ARGS ?=
 bench-soak: $(VENV)/.installed
 	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
+## bench-scale: reads over a PostgreSQL streaming replica, 1 and 2 API replicas, beside a
+## Starlette + psycopg baseline (needs wrk and PostgreSQL's server binaries; makes and removes
+## its own primary and replica); SCALE_ARGS="--rounds 1" for a shorter run
+SCALE_ARGS ?=
+.PHONY: bench-scale
+bench-scale: $(VENV)/.installed
+	$(BIN)/python -m bench.scale_replicas $(SCALE_ARGS)
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
 

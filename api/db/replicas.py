@@ -15,15 +15,16 @@ the replicas.
 
 Lag is measured against the primary, not only inside the replica: a replica whose
 connection to the primary broke has replayed all it received and would call itself
-current. So a check reads the primary's position first; a replica that has replayed it is
-0 s behind, one that has not is as far behind as the age of the last transaction it
-replayed.
+current. So a check reads the primary's position first and remembers it; a replica that
+has replayed it is 0 s behind, one that has not is as far behind as the time since the
+primary was where the replica is (``ReplicaSet.lag``).
 """
 
 import logging
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import count
@@ -119,6 +120,8 @@ class ReplicaSet:
     _turn: "count[int]" = field(default_factory=count)
     _checking: threading.Lock = field(default_factory=threading.Lock)
     _checked_at: float = float("-inf")
+    # (time.monotonic(), the primary's WAL position) at each check, oldest first
+    _history: "deque[tuple[float, int]]" = field(default_factory=deque)
 
     @classmethod
     def connect(
@@ -170,13 +173,43 @@ class ReplicaSet:
                 head: int | None = parse_lsn(primary_position(self.primary))
             except SQLAlchemyError:
                 head = None  # the primary's own trouble is /ready's to report
+            now = time.monotonic()
+            if head is not None:
+                self._remember(now, head)
             for replica in self.replicas:
-                self._check_one(replica, head)
+                self._check_one(replica, head, now)
             self._checked_at = time.monotonic()
         finally:
             self._checking.release()
 
-    def _check_one(self, replica: Replica, head: int | None) -> None:
+    def _remember(self, now: float, head: int) -> None:
+        """Keep where the primary was at each check, as long as a lag can matter."""
+        history = self._history
+        history.append((now, head))
+        keep = now - (self.max_lag + max(60.0, 10 * self.check_seconds))
+        while len(history) > 2 and history[1][0] < keep:
+            history.popleft()
+
+    def lag(self, replayed: int, head: int | None, now: float, replay_age: float | None) -> float:
+        """Seconds since the primary was where the replica has replayed to.
+
+        Measured with the primary's positions at earlier checks: the replica has everything
+        the primary had at the latest check whose position it has replayed, so it is at most
+        that long behind. The age of the last transaction it replayed would be wrong both
+        ways: it grows while the primary commits nothing (an idle replica is not behind),
+        and during a long import, one transaction, whose WAL the replica replays as it comes.
+        Before the history reaches back far enough (just started), that age is the estimate.
+        """
+        if head is None or replayed >= head:
+            return 0.0
+        caught_up = [moment for moment, position in self._history if position <= replayed]
+        if caught_up:
+            return now - caught_up[-1]
+        if self._history and now - self._history[0][0] > self.max_lag:
+            return now - self._history[0][0]  # behind everything remembered: at least this
+        return float(replay_age or 0.0)
+
+    def _check_one(self, replica: Replica, head: int | None, now: float) -> None:
         before = replica.state
         try:
             with replica.engine.connect() as connection:
@@ -200,8 +233,8 @@ class ReplicaSet:
                 replica.detail = "not a streaming replica (not in recovery)"
             else:
                 replica.replayed = parse_lsn(replayed)
-                behind = head is not None and replica.replayed < head
-                replica.lag_seconds = round(float(age or 0.0), 3) if behind else 0.0
+                age_seconds = None if age is None else float(age)
+                replica.lag_seconds = round(self.lag(replica.replayed, head, now, age_seconds), 3)
                 if replica.lag_seconds > self.max_lag:
                     replica.state = "lagging"
                     replica.detail = f"{replica.lag_seconds:g} s behind the primary"

@@ -103,18 +103,20 @@ class ReplicaMiddleware:
         replica = replicas.choose(token)
         if replica is None and token is not None and replicas.serving():
             replica = await anyio.to_thread.run_sync(replicas.confirm, token)
-        if replica is None:
-            await self._serve(self.primary, scope, receive, send)
-            return
-        target = read_target(replica.name, replica.engine, replica.snapshot_engine)
         started = False
 
         async def tracking_send(message: Message) -> None:
+            # whichever database answers: a cache keeps a token's read apart from the others
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
                 message.setdefault("headers", []).append((b"vary", b"Quellen-Consistency"))
             await send(message)
+
+        if replica is None:
+            await self._serve(self.primary, scope, receive, tracking_send)
+            return
+        target = read_target(replica.name, replica.engine, replica.snapshot_engine)
 
         try:
             await self._serve(target, scope, receive, tracking_send)
@@ -128,7 +130,7 @@ class ReplicaMiddleware:
             if getattr(cause, "sqlstate", None) is None:  # no server answered: gone
                 replicas.mark_down(replica, f"a read failed: {type(cause).__name__}")
             log.warning("read on replica %s failed, served by the primary: %s", replica.name, exc)
-            await self._serve(self.primary, scope, _empty_body, send)
+            await self._serve(self.primary, scope, _empty_body, tracking_send)
 
     async def _serve(self, target: ReadTarget, scope: Scope, receive: Receive, send: Send) -> None:
         scope["state"] = {**scope.get("state", {}), READ_TARGET: target}

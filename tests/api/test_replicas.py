@@ -26,6 +26,7 @@ from api.app import create_app
 from api.db.engine import make_engine, session_scope
 from api.db.keys import create_key
 from api.db.migrations import upgrade
+from api.db.replicas import ReplicaSet
 from api.ingest.seed import load_seed_corpus
 from api.settings import PROJECT_ROOT, Settings
 from tests.utils.pg_cluster import Cluster, available, wait_for
@@ -151,6 +152,7 @@ def test_reads_go_to_the_replica_and_a_token_makes_them_fresh(
             before = reads(reader)
             fresh = reader.get(DOC, headers={"Quellen-Consistency": token})
             assert fresh.json()["title"] == "Seen by its curator at once"
+            assert "Quellen-Consistency" in fresh.headers["vary"]  # from the primary too
             after = reads(reader)
             assert after["primary"] == before.get("primary", 0) + 1, (before, after)
         finally:
@@ -304,3 +306,16 @@ def test_replicas_need_a_postgresql_primary() -> None:
             database_url="sqlite:///x.sqlite",
             database_replica_urls="postgresql://postgres@127.0.0.1:5433/quellen",
         )
+
+
+def test_lag_is_the_time_since_the_primary_was_where_the_replica_is() -> None:
+    """Not the age of the last transaction replayed: that grows while the primary is idle
+    and during one long import, when the replica is not behind at all."""
+    replicas = ReplicaSet(make_engine("sqlite://"), [], max_lag=5.0, check_seconds=1.0)
+    for moment, position in ((100.0, 10), (101.0, 20), (102.0, 30)):
+        replicas._remember(moment, position)
+    assert replicas.lag(30, 30, 102.0, replay_age=900.0) == 0.0  # idle primary: caught up
+    assert replicas.lag(25, 30, 102.0, replay_age=900.0) == 1.0  # has what it had at 101
+    assert replicas.lag(5, 30, 102.0, replay_age=0.2) == 0.2  # just started: the age it is
+    replicas._remember(110.0, 40)
+    assert replicas.lag(5, 40, 110.0, replay_age=0.2) == 10.0  # behind all it remembers
