@@ -78,6 +78,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bench.harness import children, cpu_seconds, free_port, libpq_url, machine_cpu
+
 ROOT = Path(__file__).resolve().parent.parent
 HEADING = "## Scaling reads: API replicas over a streaming replica"
 DATABASE = "quellen_bench_scale"
@@ -225,8 +227,6 @@ class BenchError(Exception):
 
 def _tree(pid: int) -> list[int]:
     """A process and its descendants."""
-    from bench.harness import children
-
     found, todo = [], [pid]
     while todo:
         current = todo.pop()
@@ -252,7 +252,6 @@ class Party:
     roots: list[int]
 
     def snapshot(self) -> dict[tuple[int, str], float]:
-        from bench.harness import cpu_seconds
 
         out = {}
         for root in self.roots:
@@ -474,7 +473,6 @@ def run_config(
 ) -> Round:
     """Load every target of ``config`` at once; the figures of the run. ``sessions``: the
     replica's count of sessions so far (how many connections the servers opened)."""
-    from bench.harness import machine_cpu
 
     sessions_before = sessions() if sessions else 0
 
@@ -519,12 +517,6 @@ def run_config(
 # --- the database -----------------------------------------------------------------------------
 
 
-def _libpq(url: str) -> str:
-    from bench.harness import libpq_url
-
-    return libpq_url(url)
-
-
 def prepare_database(cluster: Any, documents: int) -> tuple[str, str, dict[str, Any]]:
     """The benchmark database on the primary, imported and replayed by the replica.
 
@@ -536,14 +528,14 @@ def prepare_database(cluster: Any, documents: int) -> tuple[str, str, dict[str, 
     from tests.utils.pg_cluster import wait_for
 
     corpus = build(documents)
-    with psycopg.connect(_libpq(cluster.primary.url_for("postgres")), autocommit=True) as admin:
+    with psycopg.connect(libpq_url(cluster.primary.url_for("postgres")), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{DATABASE}"')
     primary_url = cluster.primary.url_for(DATABASE)
     replica_url = cluster.replica.url_for(DATABASE)
     print(f"importing {documents:,} documents into the primary…", flush=True)
     with LagWatch(primary_url, replica_url) as watch:
         prepared = prepare(primary_url, corpus)
-    with psycopg.connect(_libpq(primary_url), autocommit=True) as connection:
+    with psycopg.connect(libpq_url(primary_url), autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE")
         counts = {
             table: _scalar(connection, f"SELECT count(*) FROM {table}")
@@ -648,7 +640,7 @@ def sample_documents(replica_url: str, count: int) -> list[str]:
     """``count`` live document ids spread over the whole corpus (every n-th by id)."""
     import psycopg
 
-    with psycopg.connect(_libpq(replica_url)) as connection:
+    with psycopg.connect(libpq_url(replica_url)) as connection:
         ids = [
             row[0]
             for row in connection.execute(
@@ -709,7 +701,6 @@ def replica_reads(base_url: str) -> dict[str, float]:
 @contextlib.contextmanager
 def serving_baseline(replica_url: str, log: Path) -> Iterator[tuple[str, int]]:
     """The baseline on a free port, reading ``replica_url``: its base URL and process id."""
-    from bench.harness import free_port
 
     port = free_port()
     command = [
@@ -721,7 +712,7 @@ def serving_baseline(replica_url: str, log: Path) -> Iterator[tuple[str, int]]:
         process = subprocess.Popen(
             command,
             cwd=ROOT,
-            env={**os.environ, "QUELLEN_BENCH_PG": _libpq(replica_url)},
+            env={**os.environ, "QUELLEN_BENCH_PG": libpq_url(replica_url)},
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
@@ -800,7 +791,7 @@ def measure(args: argparse.Namespace, wrk: str, folder: Path) -> dict[str, Any]:
                 if args.pool_variant
                 else None
             )
-            stats = stack.enter_context(psycopg.connect(_libpq(replica_url), autocommit=True))
+            stats = stack.enter_context(psycopg.connect(libpq_url(replica_url), autocommit=True))
 
             def sessions() -> int:
                 """Sessions the replica has started for the database (pg_stat_database)."""

@@ -170,30 +170,36 @@ def test_every_log_line_written_during_a_request_carries_its_id() -> None:
     assert entry == {**entry, "request_id": "abc", "level": "warning", "message": "odd: é"}
 
 
+def serve_two_workers(folder: Path, **settings: str) -> tuple["subprocess.Popen[str]", str]:
+    """`quellen serve --workers 2` on a fresh SQLite file in ``folder``, with ``settings``
+    (and no PROMETHEUS_MULTIPROC_DIR of ours: serve sets up its own); and its base URL."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
+    env |= {
+        "QUELLEN_DATABASE_URL": f"sqlite:///{folder / 'quellen.sqlite'}",
+        "QUELLEN_PORT": str(port),
+        "QUELLEN_SHUTDOWN_TIMEOUT": "5",
+        **settings,
+    }
+    quellen = Path(sys.executable).parent / "quellen"
+    process = subprocess.Popen(
+        [str(quellen), "serve", "--workers", "2"],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    return process, f"http://127.0.0.1:{port}"
+
+
 def test_serve_with_two_workers_logs_json_and_sums_metrics(tmp_path: Path) -> None:
     """`quellen serve --workers 2`: every stdout line is JSON, /metrics adds up both workers.
 
     Whichever worker answers the scrape, the count must be all the requests made: each
     worker writes its numbers to the shared PROMETHEUS_MULTIPROC_DIR that serve sets up.
     """
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
-    env |= {
-        "QUELLEN_DATABASE_URL": f"sqlite:///{tmp_path / 'quellen.sqlite'}",
-        "QUELLEN_PORT": str(port),
-        "QUELLEN_LOG_FORMAT": "json",
-        "QUELLEN_SHUTDOWN_TIMEOUT": "5",
-    }
-    quellen = Path(sys.executable).parent / "quellen"
-    process = subprocess.Popen(
-        [str(quellen), "serve", "--workers", "2"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    process, base = serve_two_workers(tmp_path, QUELLEN_LOG_FORMAT="json")
     try:
         wait_until_ready(process, base)
         with httpx.Client(base_url=base) as http:  # new connections spread over workers
@@ -222,24 +228,8 @@ def test_serve_with_two_workers_logs_json_and_sums_metrics(tmp_path: Path) -> No
 def test_metrics_on_a_port_of_their_own_leave_the_api_port_without_them(tmp_path: Path) -> None:
     """QUELLEN_METRICS_PORT: the API's port answers 404 at /metrics, the metrics port adds
     up both workers' numbers."""
-    port, metrics_port = free_port(), free_port()
-    env = {key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
-    env |= {
-        "QUELLEN_DATABASE_URL": f"sqlite:///{tmp_path / 'quellen.sqlite'}",
-        "QUELLEN_PORT": str(port),
-        "QUELLEN_METRICS_PORT": str(metrics_port),
-        "QUELLEN_SHUTDOWN_TIMEOUT": "5",
-    }
-    quellen = Path(sys.executable).parent / "quellen"
-    process = subprocess.Popen(
-        [str(quellen), "serve", "--workers", "2"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    metrics_port = free_port()
+    process, base = serve_two_workers(tmp_path, QUELLEN_METRICS_PORT=str(metrics_port))
     try:
         wait_until_ready(process, base)
         with httpx.Client(base_url=base) as http:

@@ -80,6 +80,16 @@ class Feed:
         return f"{self.base}/v1/{kind}/{resource_id}"
 
 
+# what an activity is made from: one change's row
+_ACTIVITY_ROWS = select(
+    col(Change.seq),
+    col(Change.kind),
+    col(Change.resource_id),
+    col(Change.operation),
+    col(Change.at),
+)
+
+
 def total(session: Session) -> int:
     """How many changes there are: the last number given (the log has no gaps)."""
     return int(session.execute(select(func.max(col(Change.seq)))).scalar() or 0)
@@ -120,15 +130,9 @@ def page(session: Session, number: int, *, base: str) -> tuple[ChangePage, bool]
         )
     first_seq = (number - 1) * PAGE_SIZE + 1
     rows = session.execute(
-        select(
-            col(Change.seq),
-            col(Change.kind),
-            col(Change.resource_id),
-            col(Change.operation),
-            col(Change.at),
-        )
-        .where(col(Change.seq) >= first_seq, col(Change.seq) < first_seq + PAGE_SIZE)
-        .order_by(col(Change.seq))
+        _ACTIVITY_ROWS.where(
+            col(Change.seq) >= first_seq, col(Change.seq) < first_seq + PAGE_SIZE
+        ).order_by(col(Change.seq))
     ).all()
     body = ChangePage(
         context=CONTEXT,
@@ -146,15 +150,7 @@ def page(session: Session, number: int, *, base: str) -> tuple[ChangePage, bool]
 
 
 def activity(session: Session, seq: int, *, base: str) -> ActivityDocument:
-    row = session.execute(
-        select(
-            col(Change.seq),
-            col(Change.kind),
-            col(Change.resource_id),
-            col(Change.operation),
-            col(Change.at),
-        ).where(col(Change.seq) == seq)
-    ).first()
+    row = session.execute(_ACTIVITY_ROWS.where(col(Change.seq) == seq)).first()
     if row is None:
         raise ProblemError(404, f"No change {seq}: the feed has {total(session)} changes.")
     item = _activity(Feed(base), row.seq, row.kind, row.resource_id, row.operation, row.at)
